@@ -1,0 +1,306 @@
+// env (+ .env) -> one validated, typed Config. Every bad value stops start-up with one line
+// naming the key and what is wrong; no stack trace reaches the user.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const TRUE = new Set(['1', 'true', 'on', 'yes']);
+const FALSE = new Set(['0', 'false', 'off', 'no']);
+
+/** Empty strings count as unset, so `KEY=` in .env means "use the default". */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const optStr = () => z.preprocess(blankToUndefined, z.string().optional());
+const str = (def: string) => z.preprocess(blankToUndefined, z.string().default(def));
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(def),
+  );
+
+const num = (def: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(def),
+  );
+
+const bool = (def: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((v, ctx) => {
+        const s = v.trim().toLowerCase();
+        if (TRUE.has(s)) return true;
+        if (FALSE.has(s)) return false;
+        ctx.addIssue({ code: 'custom', message: 'must be on or off' });
+        return z.NEVER;
+      })
+      .default(def),
+  );
+
+/** Comma- or space-separated list. */
+const list = () =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(/[\s,]+/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+  );
+
+const URL_RE = /^https?:\/\/[^\s]+$/i;
+const optUrl = () =>
+  z.preprocess(blankToUndefined, z.string().regex(URL_RE, { message: 'must be an http(s) URL' }).optional());
+const url = (def: string) =>
+  z.preprocess(blankToUndefined, z.string().regex(URL_RE, { message: 'must be an http(s) URL' }).default(def));
+
+const enumOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
+  z.preprocess(
+    (v) => {
+      const b = blankToUndefined(v);
+      return typeof b === 'string' ? b.trim().toLowerCase() : b;
+    },
+    z.enum(values, { error: `must be one of: ${values.join(', ')}` }).default(def as never),
+  ) as unknown as z.ZodType<T[number]>;
+
+const envSchema = z.object({
+  // provider
+  OPENAI_API_KEY: optStr(),
+  OPENAI_BASE_URL: url('https://api.openai.com/v1'),
+  OPENAI_AUTH_HEADER: enumOf(['authorization', 'api-key'], 'authorization'),
+  OPENAI_ORG_ID: optStr(),
+  CHAT_MODEL: str('gpt-4o-mini'),
+  CHAT_TEMPERATURE: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a number' }).min(0).max(2).optional()),
+  CHAT_MAX_TOKENS: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a whole number' }).int().min(1).optional()),
+  IMAGE_MODEL: str('dall-e-3'),
+  IMAGE_SIZE: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^\d{2,5}x\d{2,5}$/, { message: 'must look like 1024x1024' }).default('1024x1024'),
+  ),
+  TTS_MODEL: str('tts-1'),
+  TTS_VOICE: str('alloy'),
+  TRANSCRIBE_MODEL: str('whisper-1'),
+  VISION: bool(true),
+  LLM_CONNECT_TIMEOUT_MS: int(10_000, 100),
+  LLM_FIRST_BYTE_TIMEOUT_MS: int(60_000, 100),
+  LLM_IDLE_TIMEOUT_MS: int(60_000, 100),
+  LLM_MAX_RETRIES: int(2, 0, 10),
+
+  // conversation
+  SYSTEM_PROMPT: str('You are a helpful assistant in a chat. Answer concisely.'),
+  HISTORY_MAX_MESSAGES: int(40, 2, 10_000),
+  HISTORY_MAX_TOKENS: int(6_000, 100, 2_000_000),
+  HISTORY_STORE: enumOf(['sqlite', 'memory'], 'sqlite'),
+  DATA_DIR: str('./data'),
+  QUEUE_MAX_PER_CHANNEL: int(5, 0, 1_000),
+  RATE_LIMIT_PER_MINUTE: int(20, 0, 100_000),
+  DAILY_TOKEN_BUDGET: int(0, 0),
+  ADMINS: list(),
+  LOCALE: enumOf(['en', 'zh'], 'en'),
+  LOG_LEVEL: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
+
+  // discord
+  DISCORD_TOKEN: optStr(),
+  DISCORD_API_URL: optUrl(),
+  DISCORD_GUILD_ID: optStr(),
+  DISCORD_ALLOWED_GUILDS: list(),
+  DISCORD_ALLOWED_CHANNELS: list(),
+  DISCORD_ALLOWED_USERS: list(),
+  DISCORD_LISTEN_CHANNELS: list(),
+  DISCORD_EDIT_INTERVAL_MS: int(1_200, 200),
+  DISCORD_PING_AUTHOR: bool(false),
+
+  // telegram
+  TELEGRAM_BOT_TOKEN: optStr(),
+  TELEGRAM_API_ROOT: optUrl(),
+  TELEGRAM_ALLOWED_USERS: list(),
+  TELEGRAM_ALLOWED_CHATS: list(),
+  TELEGRAM_WEBHOOK_URL: optUrl(),
+  TELEGRAM_WEBHOOK_PORT: int(8443, 1, 65_535),
+  TELEGRAM_WEBHOOK_SECRET: optStr(),
+  TELEGRAM_STREAM: enumOf(['auto', 'draft', 'edit', 'off'], 'auto'),
+  TELEGRAM_EDIT_INTERVAL_DM_MS: int(1_000, 100),
+  TELEGRAM_EDIT_INTERVAL_GROUP_MS: int(3_000, 100),
+
+  // mud
+  MUD_PROFILE: optStr(),
+  MUD_PASSWORD: optStr(),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  llm: {
+    apiKey?: string;
+    baseUrl: string;
+    authHeader: 'authorization' | 'api-key';
+    orgId?: string;
+    chatModel: string;
+    temperature?: number;
+    maxTokens?: number;
+    imageModel: string;
+    imageSize: string;
+    ttsModel: string;
+    ttsVoice: string;
+    transcribeModel: string;
+    vision: boolean;
+    connectTimeoutMs: number;
+    firstByteTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxRetries: number;
+  };
+  conversation: {
+    systemPrompt: string;
+    historyMaxMessages: number;
+    historyMaxTokens: number;
+    queueMaxPerChannel: number;
+    rateLimitPerMinute: number;
+    dailyTokenBudget: number;
+    /** Entries are `platform:id` or a bare id that matches on any platform. */
+    admins: string[];
+    locale: 'en' | 'zh';
+  };
+  store: { kind: 'sqlite' | 'memory'; dataDir: string };
+  logLevel: Env['LOG_LEVEL'];
+  discord?: {
+    token: string;
+    apiUrl?: string;
+    guildId?: string;
+    allowedGuilds: string[];
+    allowedChannels: string[];
+    allowedUsers: string[];
+    listenChannels: string[];
+    editIntervalMs: number;
+    pingAuthor: boolean;
+  };
+  telegram?: {
+    token: string;
+    apiRoot?: string;
+    allowedUsers: string[];
+    allowedChats: string[];
+    webhookUrl?: string;
+    webhookPort: number;
+    webhookSecret?: string;
+    stream: 'auto' | 'draft' | 'edit' | 'off';
+    editIntervalDmMs: number;
+    editIntervalGroupMs: number;
+  };
+  mud?: { profilePath: string; password?: string };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.join('.');
+      return `${key}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/** Validates an environment (process.env by default) into a Config, or throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describeIssues(parsed.error)}`);
+  const e = parsed.data;
+
+  let mud: Config['mud'];
+  if (e.MUD_PROFILE) {
+    const profilePath = resolve(e.MUD_PROFILE);
+    if (!existsSync(profilePath)) {
+      throw new ConfigError(`Invalid configuration:\nMUD_PROFILE: no such file: ${profilePath}`);
+    }
+    mud = { profilePath, password: e.MUD_PASSWORD };
+  }
+
+  return {
+    llm: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      authHeader: e.OPENAI_AUTH_HEADER,
+      orgId: e.OPENAI_ORG_ID,
+      chatModel: e.CHAT_MODEL,
+      temperature: e.CHAT_TEMPERATURE,
+      maxTokens: e.CHAT_MAX_TOKENS,
+      imageModel: e.IMAGE_MODEL,
+      imageSize: e.IMAGE_SIZE,
+      ttsModel: e.TTS_MODEL,
+      ttsVoice: e.TTS_VOICE,
+      transcribeModel: e.TRANSCRIBE_MODEL,
+      vision: e.VISION,
+      connectTimeoutMs: e.LLM_CONNECT_TIMEOUT_MS,
+      firstByteTimeoutMs: e.LLM_FIRST_BYTE_TIMEOUT_MS,
+      idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
+      maxRetries: e.LLM_MAX_RETRIES,
+    },
+    conversation: {
+      systemPrompt: e.SYSTEM_PROMPT,
+      historyMaxMessages: e.HISTORY_MAX_MESSAGES,
+      historyMaxTokens: e.HISTORY_MAX_TOKENS,
+      queueMaxPerChannel: e.QUEUE_MAX_PER_CHANNEL,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      dailyTokenBudget: e.DAILY_TOKEN_BUDGET,
+      admins: e.ADMINS,
+      locale: e.LOCALE,
+    },
+    store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
+    logLevel: e.LOG_LEVEL,
+    discord: e.DISCORD_TOKEN
+      ? {
+          token: e.DISCORD_TOKEN,
+          apiUrl: e.DISCORD_API_URL,
+          guildId: e.DISCORD_GUILD_ID,
+          allowedGuilds: e.DISCORD_ALLOWED_GUILDS,
+          allowedChannels: e.DISCORD_ALLOWED_CHANNELS,
+          allowedUsers: e.DISCORD_ALLOWED_USERS,
+          listenChannels: e.DISCORD_LISTEN_CHANNELS,
+          editIntervalMs: e.DISCORD_EDIT_INTERVAL_MS,
+          pingAuthor: e.DISCORD_PING_AUTHOR,
+        }
+      : undefined,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          apiRoot: e.TELEGRAM_API_ROOT,
+          allowedUsers: e.TELEGRAM_ALLOWED_USERS,
+          allowedChats: e.TELEGRAM_ALLOWED_CHATS,
+          webhookUrl: e.TELEGRAM_WEBHOOK_URL,
+          webhookPort: e.TELEGRAM_WEBHOOK_PORT,
+          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          stream: e.TELEGRAM_STREAM,
+          editIntervalDmMs: e.TELEGRAM_EDIT_INTERVAL_DM_MS,
+          editIntervalGroupMs: e.TELEGRAM_EDIT_INTERVAL_GROUP_MS,
+        }
+      : undefined,
+    mud,
+  };
+}
+
+/** Loads `.env` from the working directory if there is one; real env vars win. */
+export function loadDotEnv(path = '.env'): void {
+  if (!existsSync(path)) return;
+  // Node's own parser (20.12+): no dependency needed. It never overrides set variables.
+  process.loadEnvFile(path);
+}

@@ -1,0 +1,65 @@
+// pino JSON logs. Secrets are redacted where the logger is built, not hoped away later.
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** Field paths that may carry secrets if someone logs a config or a request. */
+const REDACT_PATHS = [
+  'apiKey',
+  'token',
+  'password',
+  'authorization',
+  'headers.authorization',
+  'headers["api-key"]',
+  '*.apiKey',
+  '*.token',
+  '*.password',
+  '*.authorization',
+  'config.llm.apiKey',
+  'config.discord.token',
+  'config.telegram.token',
+  'config.mud.password',
+];
+
+const secrets = new Set<string>();
+
+/** Registers a secret value so that it is masked wherever it appears in a log line. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) secrets.add(value);
+}
+
+/** Replaces every registered secret (and bot-token-looking URL segments) in a string. */
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('[redacted]');
+  // Telegram puts the token in the URL path: /bot123456:ABC.../method
+  out = out.replace(/\/bot\d+:[A-Za-z0-9_-]+/g, '/bot[redacted]');
+  return out;
+}
+
+export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'parley' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: {
+        log(obj) {
+          // Error messages and free text may quote a secret (e.g. an upstream echoing the key).
+          for (const [k, v] of Object.entries(obj)) {
+            if (typeof v === 'string') obj[k] = redact(v);
+            else if (v instanceof Error) obj[k] = { type: v.name, message: redact(v.message), stack: v.stack && redact(v.stack) };
+          }
+          return obj;
+        },
+      },
+      hooks: {
+        logMethod(args, method) {
+          const mapped = args.map((a) => (typeof a === 'string' ? redact(a) : a)) as typeof args;
+          method.apply(this, mapped);
+        },
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,132 @@
+// Core contracts shared by the conversation manager, the relay and every adapter.
+// The core knows no platform library: adapters translate their events into these shapes.
+
+/**
+ * Names one conversation:
+ * `discord:<guild|dm>:<channel or thread>`, `telegram:<chatId>[:<topicId>]`,
+ * `mud:<profile>:<trigger scope>`, `console:local`.
+ */
+export type ChannelKey = string;
+
+export type Platform = 'discord' | 'telegram' | 'mud' | 'console';
+
+export interface UserRef {
+  /** Stable platform id (Discord snowflake, Telegram user id, MUD character name). */
+  id: string;
+  /** Display name; sanitised before it reaches the model's `name` field. */
+  name: string;
+}
+
+/** An image the user attached: a URL the model can fetch, or bytes we inline as a data: URL. */
+export interface ImageInput {
+  url?: string;
+  bytes?: Uint8Array;
+  /** e.g. image/png; required with bytes. */
+  mime?: string;
+}
+
+/** An audio clip the user sent (voice note, audio attachment) to be transcribed. */
+export interface AudioInput {
+  bytes: Uint8Array;
+  /** File name with an extension the transcription API recognises (e.g. voice.ogg). */
+  filename: string;
+  mime?: string;
+}
+
+/** The command vocabulary, the same on every surface; each platform spells it its own way. */
+export type Command =
+  | { kind: 'chat'; text: string }
+  | { kind: 'reset' }
+  | { kind: 'image'; prompt: string }
+  | { kind: 'tts'; text: string }
+  | { kind: 'voice'; on?: boolean }
+  | { kind: 'model'; name?: string }
+  | { kind: 'system'; prompt?: string }
+  | { kind: 'stop' }
+  | { kind: 'retry' }
+  | { kind: 'usage' }
+  | { kind: 'help' }
+  /** Line-mode surfaces cap long answers; `more` sends the next page. */
+  | { kind: 'more' };
+
+export type CommandKind = Command['kind'];
+
+/** One inbound message, platform-neutral. */
+export interface Incoming {
+  platform: Platform;
+  channel: ChannelKey;
+  user: UserRef;
+  /** The text with the bot mention already removed. */
+  text: string;
+  /** Set when the platform already parsed a command (Discord slash command, MUD keyword). */
+  command?: Command;
+  images?: ImageInput[];
+  audio?: AudioInput;
+  mentionsBot: boolean;
+  isDirect: boolean;
+  replyToBot: boolean;
+  /** True in group channels: user turns then carry the speaker's name. */
+  isGroup?: boolean;
+  /** Platform message id, for logs. */
+  messageId?: string;
+}
+
+/** Opaque handle of a message a Surface sent, used to edit it later. */
+export type MessageRef = unknown;
+
+export interface EditOptions {
+  /**
+   * The last edit of this message: the text is complete. Surfaces that render markup
+   * (Telegram HTML) or finish a preview (Telegram drafts) do it here.
+   */
+  final?: boolean;
+}
+
+export interface LineModeLimits {
+  /** Display columns per line (CJK full-width counts 2). */
+  width: number;
+  /** At most one line per this interval. */
+  pacingMs: number;
+  /** Lines per answer before it pauses with a "more" hint; undefined = no cap. */
+  maxLines?: number;
+  /** Extra check that a wrapped line fits (e.g. encoded bytes with the reply template). */
+  fits?: (line: string) => boolean;
+}
+
+export interface SurfaceLimits {
+  /** Longest message the platform accepts, measured with `measure`. */
+  maxChars: number;
+  canEdit: boolean;
+  /** Edits of one message no faster than this. */
+  minEditIntervalMs: number;
+  /** Length as the platform counts it (Telegram: UTF-16 units; default: code points). */
+  measure?: (text: string) => number;
+  /** Set for surfaces without edits that take whole lines (MUD). */
+  lineMode?: LineModeLimits;
+}
+
+export type AudioFormat = 'mp3' | 'opus' | 'aac' | 'flac' | 'wav';
+
+export interface ImageOutput {
+  bytes?: Uint8Array;
+  /** Provider URL (expires); surfaces that cannot take files show it. */
+  url?: string;
+  mime: string;
+}
+
+/** How to answer on one channel. The relay and manager only ever talk to a Surface. */
+export interface Surface {
+  readonly platform: Platform;
+  readonly channel: ChannelKey;
+  readonly limits: SurfaceLimits;
+  /** How users spell commands here, for help text: '/' (console, Telegram, Discord) or '' (MUD). */
+  readonly commandPrefix: string;
+  send(text: string): Promise<MessageRef>;
+  edit(ref: MessageRef, text: string, opts?: EditOptions): Promise<void>;
+  sendImage(image: ImageOutput, caption?: string): Promise<void>;
+  sendAudio(bytes: Uint8Array, format: AudioFormat): Promise<void>;
+  /** Show "typing…" (or an upload action); cheap to call repeatedly. */
+  typing(action?: 'typing' | 'upload_photo' | 'record_voice'): Promise<void>;
+  /** Optional: called once when a reply ends (success, error or stop), e.g. to clear a draft. */
+  close?(): Promise<void>;
+}
