@@ -103,6 +103,10 @@ export interface SurfaceLimits {
   measure?: (text: string) => number;
   /** Set for surfaces without edits that take whole lines (MUD). */
   lineMode?: LineModeLimits;
+  /** False where sound cannot be played (MUD): tts and voice mode answer with a notice. Default true. */
+  audio?: boolean;
+  /** Format to ask the TTS for (Telegram voice notes: 'opus'; Discord: 'mp3'). Default 'mp3'. */
+  audioFormat?: AudioFormat;
 }
 
 export type AudioFormat = 'mp3' | 'opus' | 'aac' | 'flac' | 'wav';
@@ -129,4 +133,12 @@ export interface Surface {
   typing(action?: 'typing' | 'upload_photo' | 'record_voice'): Promise<void>;
   /** Optional: called once when a reply ends (success, error or stop), e.g. to clear a draft. */
   close?(): Promise<void>;
+}
+
+/** A platform surface's lifecycle, owned by main.ts. Everything that starts can be stopped. */
+export interface Adapter {
+  readonly platform: Platform;
+  start(): Promise<void>;
+  /** Stop taking messages, let replies in flight finish or end with a notice, disconnect. */
+  stop(): Promise<void>;
 }

@@ -1,0 +1,69 @@
+// Builds the platform-neutral core (provider client, store, manager) from a Config.
+// main.ts and every adapter's e2e test wire through here, so they run the same code.
+import type { Config } from './config/index.js';
+import { ConversationManager } from './conversation/index.js';
+import { OpenAIClient } from './llm/client.js';
+import type { LlmClient } from './llm/types.js';
+import { createLogger, registerSecret, type Logger } from './log.js';
+import { createStore, type HistoryStore } from './store/index.js';
+
+export interface Core {
+  config: Config;
+  logger: Logger;
+  llm: LlmClient;
+  store: HistoryStore;
+  manager: ConversationManager;
+  /** Stops the manager (replies finish or end with a notice), then closes store and client. */
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  logger?: Logger;
+  /** Replaces the provider client (benchmarks, tests of failure paths). */
+  llm?: LlmClient;
+  store?: HistoryStore;
+  shutdownGraceMs?: number;
+}
+
+export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
+  for (const secret of [config.llm.apiKey, config.discord?.token, config.telegram?.token, config.mud?.password]) {
+    registerSecret(secret);
+  }
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const client =
+    opts.llm ??
+    new OpenAIClient({
+      baseUrl: config.llm.baseUrl,
+      apiKey: config.llm.apiKey,
+      authHeader: config.llm.authHeader,
+      orgId: config.llm.orgId,
+      connectTimeoutMs: config.llm.connectTimeoutMs,
+      firstByteTimeoutMs: config.llm.firstByteTimeoutMs,
+      idleTimeoutMs: config.llm.idleTimeoutMs,
+      maxRetries: config.llm.maxRetries,
+      logger: logger.child({ component: 'llm' }),
+    });
+  const store = opts.store ?? createStore(config.store);
+  const manager = new ConversationManager({
+    config,
+    llm: client,
+    store,
+    logger,
+    shutdownGraceMs: opts.shutdownGraceMs,
+  });
+  let closed = false;
+  return {
+    config,
+    logger,
+    llm: client,
+    store,
+    manager,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await manager.shutdown();
+      await store.close();
+      if (client instanceof OpenAIClient) await client.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Turns stored history into the request's messages: system prompt first (never dropped), then
+// the newest turns that fit both the message count and the estimated token budget.
+import type { ChatMessage, ContentPart } from '../llm/types.js';
+import type { StoredTurn } from '../store/types.js';
+
+/** Overhead the API adds per message (role, separators), per OpenAI's cookbook estimate. */
+const TOKENS_PER_MESSAGE = 4;
+const TOKENS_PER_IMAGE = 800;
+
+const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
+
+/**
+ * Estimated tokens of a text without a tokenizer: CJK characters are about one token each,
+ * other text about four characters per token. Good enough to keep a budget, cheap on a hot path.
+ */
+export function estimateTokens(text: string): number {
+  const cjk = text.match(CJK)?.length ?? 0;
+  return cjk + Math.ceil((text.length - cjk) / 4);
+}
+
+export function estimateMessageTokens(m: ChatMessage): number {
+  if (typeof m.content === 'string') return TOKENS_PER_MESSAGE + estimateTokens(m.content);
+  let n = TOKENS_PER_MESSAGE;
+  for (const p of m.content) n += p.type === 'text' ? estimateTokens(p.text) : TOKENS_PER_IMAGE;
+  return n;
+}
+
+/** The `name` field allows [A-Za-z0-9_]{1,64}; anything else is replaced or dropped. */
+export function sanitizeName(name: string): string | undefined {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[^\w]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
+  return ascii.length > 0 ? ascii : undefined;
+}
+
+export function turnToMessage(t: StoredTurn): ChatMessage {
+  return t.name ? { role: t.role, content: t.content, name: t.name } : { role: t.role, content: t.content };
+}
+
+export interface BuildOptions {
+  systemPrompt: string;
+  maxMessages: number;
+  maxTokens: number;
+}
+
+/**
+ * Assembles system + history + the new user message. The new message always goes in, even if
+ * it alone exceeds the budget (the provider then says so); older turns go first.
+ */
+export function buildMessages(history: StoredTurn[], next: ChatMessage | undefined, opts: BuildOptions): ChatMessage[] {
+  const system: ChatMessage = { role: 'system', content: opts.systemPrompt };
+  let budget = opts.maxTokens - estimateMessageTokens(system);
+  let slots = opts.maxMessages;
+  const tail: ChatMessage[] = [];
+  if (next) {
+    tail.push(next);
+    budget -= estimateMessageTokens(next);
+    slots -= 1;
+  }
+  const kept: ChatMessage[] = [];
+  for (let i = history.length - 1; i >= 0 && slots > 0; i--) {
+    const m = turnToMessage(history[i]!);
+    const cost = estimateMessageTokens(m);
+    if (cost > budget) break;
+    budget -= cost;
+    slots -= 1;
+    kept.push(m);
+  }
+  kept.reverse();
+  // A history must not open with an assistant turn cut from its question.
+  while (kept.length > 0 && kept[0]!.role === 'assistant') kept.shift();
+  const out = opts.systemPrompt ? [system] : [];
+  return [...out, ...kept, ...tail];
+}
+
+/** Builds the user's content: plain text, or text + image parts for vision. */
+export function userContent(text: string, imageUrls: string[]): string | ContentPart[] {
+  if (imageUrls.length === 0) return text;
+  const parts: ContentPart[] = [];
+  if (text) parts.push({ type: 'text', text });
+  for (const url of imageUrls) parts.push({ type: 'image_url', image_url: { url } });
+  return parts;
+}

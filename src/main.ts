@@ -1,0 +1,89 @@
+// The composition root: load config, build the core, start the surfaces the config enables,
+// stop everything cleanly on a signal. The one file in src/ that knows the adapters exist; it
+// imports them lazily so a platform library loads only when that platform is configured.
+import { createCore, type Core } from './app.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
+import type { Adapter } from './types.js';
+
+const NO_KEY_SCREEN = `parley needs an OpenAI-compatible API to talk to.
+
+Set these in .env (copy .env.example) or in the environment:
+  OPENAI_API_KEY=sk-...                       your key (any value for keyless servers)
+  OPENAI_BASE_URL=https://api.openai.com/v1   or your relay's prefix, e.g. https://host/openai
+
+To try it offline against the bundled fake provider:
+  npm run fake:upstream          (in another terminal)
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 OPENAI_API_KEY=test-key npm start
+
+Then set DISCORD_TOKEN, TELEGRAM_BOT_TOKEN or MUD_PROFILE to put it on a platform;
+with none set, npm start opens this console chat.
+`;
+
+async function startAdapters(core: Core, config: Config, onConsoleExit: () => void): Promise<Adapter[]> {
+  const adapters: Adapter[] = [];
+  if (config.discord) adapters.push((await import('../adapters/discord/index.js')).createDiscordAdapter(core));
+  if (config.telegram) adapters.push((await import('../adapters/telegram/index.js')).createTelegramAdapter(core));
+  if (config.mud) adapters.push((await import('../adapters/mud/index.js')).createMudAdapter(core));
+  if (adapters.length === 0) {
+    adapters.push((await import('../adapters/console/index.js')).createConsoleAdapter(core, { onExit: onConsoleExit }));
+  }
+  for (const a of adapters) {
+    await a.start();
+    core.logger.info({ platform: a.platform }, 'surface started');
+  }
+  return adapters;
+}
+
+async function main(): Promise<number> {
+  let config: Config;
+  try {
+    loadDotEnv();
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (!config.llm.apiKey) {
+    process.stderr.write(NO_KEY_SCREEN);
+    return 2;
+  }
+
+  const core = await createCore(config);
+  let adapters: Adapter[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) => {
+    stopping ??= (async () => {
+      core.logger.info({ reason }, 'shutting down');
+      await Promise.allSettled(adapters.map((a) => a.stop()));
+      await core.close();
+    })();
+    return stopping;
+  };
+
+  const exitCode = await new Promise<number>((resolve) => {
+    const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
+    process.once('SIGINT', () => finish('SIGINT', 0));
+    process.once('SIGTERM', () => finish('SIGTERM', 0));
+    startAdapters(core, config, () => finish('console closed', 0))
+      .then((started) => {
+        adapters = started;
+      })
+      .catch((err: unknown) => {
+        core.logger.fatal({ err }, 'a surface failed to start');
+        process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        finish('start failed', 1);
+      });
+  });
+  return exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`parley crashed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,39 @@
+// The history store contract. Small and process-agnostic (DESIGN.md "Growing past one machine"):
+// every call is atomic per channel and no caller keeps a long-lived copy of what it loaded.
+import type { ChannelKey } from '../types.js';
+
+export interface StoredTurn {
+  role: 'user' | 'assistant';
+  /** Plain text; attachments are summarised as text (e.g. "[image]") rather than stored. */
+  content: string;
+  /** Sanitised speaker name for group channels. */
+  name?: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Per-channel overrides; absent fields mean "use the global default". */
+export interface ChannelSettings {
+  systemPrompt?: string;
+  model?: string;
+  voice?: boolean;
+}
+
+export interface HistoryStore {
+  /** Turns of a channel, oldest first. */
+  load(channel: ChannelKey): Promise<StoredTurn[]>;
+  /** Appends turns, then keeps only the newest `maxMessages` of the channel. */
+  append(channel: ChannelKey, turns: StoredTurn[], maxMessages: number): Promise<void>;
+  /** Removes the newest `count` turns (retry regenerates the last answer). */
+  dropLast(channel: ChannelKey, count: number): Promise<void>;
+  /** Forgets the channel's history (settings stay). */
+  reset(channel: ChannelKey): Promise<void>;
+  getSettings(channel: ChannelKey): Promise<ChannelSettings>;
+  /** Merges a patch; a field set to undefined is cleared. */
+  setSettings(channel: ChannelKey, patch: Partial<ChannelSettings>): Promise<void>;
+  /** Adds `by` to a counter that expires `ttlMs` after its first increment; returns the new value. */
+  increment(key: string, by: number, ttlMs: number): Promise<number>;
+  /** Reads a counter (0 when absent or expired). */
+  counter(key: string): Promise<number>;
+  close(): Promise<void>;
+}
