@@ -14,4 +14,20 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // The core knows no platform (DESIGN.md): only the composition root may name adapters.
+    files: ['src/**/*.ts'],
+    ignores: ['src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/adapters/**'], message: 'src/ must not import adapters (only src/main.ts wires them).' },
+            { group: ['discord.js', 'discord.js/*', '@discordjs/*', 'telegraf', 'telegraf/*'], message: 'The core knows no platform library.' },
+          ],
+        },
+      ],
+    },
+  },
 );

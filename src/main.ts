@@ -1,7 +1,11 @@
 // The composition root: load config, build the core, start the surfaces the config enables,
 // stop everything cleanly on a signal. The one file in src/ that knows the adapters exist; it
 // imports them lazily so a platform library loads only when that platform is configured.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { createCore, type Core } from './app.js';
+import { createLogger } from './log.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
 import type { Adapter } from './types.js';
 
@@ -51,7 +55,15 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const core = await createCore(config);
+  // In the console the terminal is the chat, so logs go to a file there instead of stdout.
+  const consoleMode = !config.discord && !config.telegram && !config.mud;
+  let logger;
+  if (consoleMode) {
+    mkdirSync(config.store.dataDir, { recursive: true });
+    const logFile = join(config.store.dataDir, 'console.log');
+    logger = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false, mkdir: true }));
+  }
+  const core = await createCore(config, { logger });
   let adapters: Adapter[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {

@@ -14,6 +14,7 @@ export interface ConsoleAdapterOptions {
 }
 
 const QUIT_WORDS = new Set(['/quit', '/exit', '/q']);
+const STOP_WORDS = new Set(['/stop']);
 
 export function createConsoleAdapter(core: Core, opts: ConsoleAdapterOptions = {}): Adapter {
   const input = opts.input ?? process.stdin;
@@ -22,6 +23,8 @@ export function createConsoleAdapter(core: Core, opts: ConsoleAdapterOptions = {
   const interactive = (output as NodeJS.WriteStream).isTTY === true;
   let rl: Interface | undefined;
   const inFlight = new Set<Promise<void>>();
+  /** Lines are answered in the order typed (a pasted script behaves like typing); /stop jumps the line. */
+  let previous: Promise<void> = Promise.resolve();
 
   const prompt = () => {
     if (interactive) rl?.prompt();
@@ -52,10 +55,12 @@ export function createConsoleAdapter(core: Core, opts: ConsoleAdapterOptions = {
           isDirect: true,
           replyToBot: false,
         };
-        const done = core.manager.handle(msg, surface).finally(() => {
+        const handle = () => core.manager.handle(msg, surface);
+        const done = (STOP_WORDS.has(text) ? handle() : previous.then(handle)).finally(() => {
           inFlight.delete(done);
           prompt();
         });
+        if (!STOP_WORDS.has(text)) previous = done;
         inFlight.add(done);
       });
       rl.on('close', () => {

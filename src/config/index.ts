@@ -31,16 +31,6 @@ const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
       .default(def),
   );
 
-const num = (def: number, min: number, max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: 'must be a number' })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(def),
-  );
-
 const bool = (def: boolean) =>
   z.preprocess(
     blankToUndefined,
