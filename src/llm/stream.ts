@@ -1,0 +1,68 @@
+// SSE events -> JSON chunks -> what the caller cares about: text, finish reason, usage.
+// Tolerates every chunk shape in PROVIDERS.md: role repeated in every delta, role-only deltas,
+// usage inside choices[0] (seed 002) or at the top level, Azure's choice-less first chunk.
+import { errorFromStreamObject, LlmError, shortText } from './errors.js';
+import type { SseEvent } from './sse.js';
+import type { Usage } from './types.js';
+
+export type ChatChunkEvent =
+  | { type: 'text'; text: string }
+  | { type: 'finish'; reason: string }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'done' };
+
+/** The sentinel that ends an OpenAI stream. */
+const DONE_SENTINEL = '[DONE]';
+
+/** Reads one usage object in either spelling; undefined when it is not one. */
+export function parseUsage(value: unknown): Usage | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const u = value as Record<string, unknown>;
+  const prompt = Number(u.prompt_tokens ?? 0);
+  const completion = Number(u.completion_tokens ?? 0);
+  const total = Number(u.total_tokens ?? prompt + completion);
+  if (![prompt, completion, total].every(Number.isFinite)) return undefined;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+}
+
+/**
+ * Turns SSE events into chunk events. Throws LlmError: `stream` for a data line that is not
+ * JSON, or the matching kind for an `{"error": ...}` object sent inside a 200 stream.
+ */
+export async function* chatChunkEvents(events: AsyncIterable<SseEvent>, requestId?: string): AsyncGenerator<ChatChunkEvent> {
+  for await (const ev of events) {
+    const data = ev.data.trim();
+    if (!data) continue;
+    if (data === DONE_SENTINEL) {
+      yield { type: 'done' };
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      throw new LlmError({ kind: 'stream', code: 'malformed_json', detail: `data line is not JSON: ${shortText(data).slice(0, 80)}`, requestId });
+    }
+    if (!json || typeof json !== 'object') {
+      throw new LlmError({ kind: 'stream', code: 'malformed_json', detail: 'data line is not a JSON object', requestId });
+    }
+    const chunk = json as Record<string, unknown>;
+    if ((chunk.error !== undefined && chunk.error !== null) || ev.event === 'error') throw errorFromStreamObject(chunk, requestId);
+    yield* eventsOfChunk(chunk);
+  }
+}
+
+function* eventsOfChunk(chunk: Record<string, unknown>): Generator<ChatChunkEvent> {
+  const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];
+  const choice = choices.find((c) => (c?.index ?? 0) === 0) ?? choices[0];
+  if (choice) {
+    const delta = choice.delta as Record<string, unknown> | undefined;
+    // Role-only deltas (and repeated roles) carry nothing to show.
+    if (delta && typeof delta.content === 'string' && delta.content !== '') yield { type: 'text', text: delta.content };
+    const usageInChoice = parseUsage(choice.usage);
+    if (usageInChoice) yield { type: 'usage', usage: usageInChoice };
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
+  }
+  const topUsage = parseUsage(chunk.usage);
+  if (topUsage) yield { type: 'usage', usage: topUsage };
+}
