@@ -1,0 +1,194 @@
+// Writes one reply as plain lines (MUD): markdown flattened, lines wrapped to the display width,
+// sent as they complete, one per pacing interval, up to maxLines; the rest is held for `more`.
+import type { Logger } from '../log.js';
+import type { LineModeLimits, Surface } from '../types.js';
+import type { Clock } from './clock.js';
+import { PlainLines, inlineToPlain, toSingleLine } from './markdown.js';
+import { wrapLine } from './wrap.js';
+
+/**
+ * When a channel last received a line. One per Surface (the StreamRelay keeps them in a WeakMap),
+ * so a `more` right after an answer still respects the flood pacing of that channel.
+ */
+export class LinePacer {
+  lastSentAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Waits for the channel's next slot; false when `stop` aborted the wait. */
+  async waitForSlot(pacingMs: number, stop?: AbortSignal): Promise<boolean> {
+    const wait = this.lastSentAt + pacingMs - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait, stop);
+    return !stop?.aborted;
+  }
+
+  markSent(): void {
+    this.lastSentAt = this.clock.now();
+  }
+}
+
+/** Plain, wrapped lines of one line-mode surface, from raw plain lines. */
+export function wrapForSurface(plain: string, limits: LineModeLimits): string[] {
+  return wrapLine(toSingleLine(plain), limits.width, limits.fits);
+}
+
+/** A partial line longer than this many widths is worth sending in wrapped pieces before its newline. */
+const LONG_LINE_WIDTHS = 2;
+
+/**
+ * Where an unfinished raw line can be cut so that its prefix flattens exactly as it would inside
+ * the whole line: at the last space, with no emphasis, code span or link left open before it.
+ * Returns 0 when no such place exists yet (headings and table rows wait for their newline).
+ */
+function stableCut(raw: string): number {
+  if (/^\s*(#|\|)/.test(raw)) return 0;
+  for (let p = raw.lastIndexOf(' '); p > 0; p = raw.lastIndexOf(' ', p - 1)) {
+    const prefix = raw.slice(0, p);
+    if (prefix.trim() === '') return 0;
+    const count = (re: RegExp): number => (prefix.match(re) ?? []).length;
+    const balanced =
+      count(/`/g) % 2 === 0 &&
+      count(/\*/g) % 2 === 0 &&
+      count(/_/g) % 2 === 0 &&
+      count(/~~/g) % 2 === 0 &&
+      count(/\[/g) === count(/\]/g) &&
+      count(/\(/g) === count(/\)/g) &&
+      count(/</g) === count(/>/g);
+    if (balanced) return p;
+  }
+  return 0;
+}
+
+export class LineWriter {
+  sentLines = 0;
+  readonly pendingLines: string[] = [];
+  deliveryError: unknown = undefined;
+
+  private readonly limits: LineModeLimits;
+  private readonly plain = new PlainLines();
+  private readonly queue: string[] = [];
+  /** How much of the reply text has been turned into lines. */
+  private consumed = 0;
+  /**
+   * A long line sent in pieces before its newline: the plain text of its last wrapped line,
+   * still open to words that follow ('' when no line is in progress).
+   */
+  private carry = '';
+
+  constructor(
+    private readonly surface: Surface,
+    private readonly pacer: LinePacer,
+    private readonly logger: Logger | undefined,
+    /** A stop ends sending at once: lines not yet sent are dropped, not held for `more`. */
+    private readonly stop?: AbortSignal,
+  ) {
+    this.limits = surface.limits.lineMode!;
+  }
+
+  get hasShownText(): boolean {
+    return this.sentLines > 0;
+  }
+
+  /** True when a stop cut the reply short here: lines of `text` were left unsent. */
+  stoppedEarly(text: string): boolean {
+    return this.stop?.aborted === true && (this.queue.length > 0 || this.consumed < text.length);
+  }
+
+  /** Sends the lines that completed so far (paced); a partial last line waits for its newline. */
+  async progress(current: () => { text: string }): Promise<void> {
+    const text = current().text;
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline >= this.consumed) {
+      for (const raw of text.slice(this.consumed, lastNewline).split('\n')) this.takeLine(raw);
+      this.consumed = lastNewline + 1;
+    }
+    this.takeLongPartialLine(text.slice(this.consumed));
+    await this.drain();
+  }
+
+  /** One complete raw line (or the end of one already partly sent). */
+  private takeLine(raw: string): void {
+    if (!this.carry) return this.enqueue(this.plain.push(raw));
+    const plain = toSingleLine(inlineToPlain(raw.replace(/\r$/, ''))).trimEnd();
+    this.queue.push(...wrapForSurface(this.carry + plain, this.limits));
+    this.carry = '';
+  }
+
+  /** Sends the wrapped lines a long unfinished line has already completed (a paragraph streams line by line). */
+  private takeLongPartialLine(raw: string): void {
+    if (this.plain.inCode || raw.length <= LONG_LINE_WIDTHS * this.limits.width) return;
+    const cut = stableCut(raw);
+    if (cut === 0) return;
+    const prefix = raw.slice(0, cut);
+    let plain: string;
+    if (this.carry) {
+      plain = this.carry + toSingleLine(inlineToPlain(prefix));
+    } else {
+      const lines = this.plain.push(prefix);
+      plain = lines.at(-1) ?? '';
+    }
+    this.consumed += cut;
+    if (!plain) return;
+    const wrapped = wrapForSurface(plain, this.limits);
+    this.carry = wrapped.pop() ?? '';
+    this.queue.push(...wrapped);
+  }
+
+  /** The reply ended: flush the partial last line, then `notice` (error / stop) as a line of its own. */
+  async finish(text: string, notice?: string): Promise<void> {
+    if (this.stop?.aborted) this.queue.length = 0;
+    else for (const raw of text.slice(this.consumed).split('\n')) this.takeLine(raw);
+    this.consumed = text.length;
+    this.carry = '';
+    this.enqueue(this.plain.end());
+    if (notice) this.queue.push(...wrapForSurface(notice, this.limits));
+    await this.drain(true);
+  }
+
+  /** Sends given lines as they are (already wrapped), the same pacing and cap. */
+  async sendLines(lines: string[]): Promise<void> {
+    this.queue.push(...lines);
+    await this.drain(true);
+  }
+
+  private enqueue(plainLines: string[]): void {
+    for (const plain of plainLines) {
+      if (plain === '') continue; // a paragraph break: an empty command would say nothing
+      this.queue.push(...wrapForSurface(plain, this.limits));
+    }
+  }
+
+  private async drain(ignoreStop = false): Promise<void> {
+    while (this.queue.length > 0) {
+      const stopped = !ignoreStop && this.stop?.aborted;
+      if (stopped) return;
+      const capReached = this.limits.maxLines !== undefined && this.sentLines >= this.limits.maxLines;
+      if (capReached || this.pendingLines.length > 0) {
+        this.pendingLines.push(...this.queue.splice(0));
+        return;
+      }
+      const line = this.queue.shift()!;
+      await this.sendPaced(line, ignoreStop ? undefined : this.stop);
+    }
+  }
+
+  /** One line in the channel's next slot; a failed send is retried once in the slot after. */
+  private async sendPaced(line: string, stop?: AbortSignal): Promise<void> {
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      if (!(await this.pacer.waitForSlot(this.limits.pacingMs, stop))) {
+        this.queue.unshift(line);
+        return;
+      }
+      try {
+        await this.surface.send(line);
+        this.pacer.markSent();
+        this.sentLines++;
+        return;
+      } catch (err) {
+        this.pacer.markSent();
+        this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: line send failed');
+        if (attempt === 2) this.deliveryError = err;
+      }
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// Writes one reply as platform messages: the current chunk grows by paced edits (or, without
+// edits, is sent whole when complete); a chunk that reaches the limit gets its final edit and the
+// next chunk starts a new message. All pacing state lives here, per reply on one Surface.
+import type { Logger } from '../log.js';
+import type { MessageRef, Surface } from '../types.js';
+import type { Clock } from './clock.js';
+import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
+import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
+import { isWideCodePoint } from './width.js';
+
+/** A first delta at least this long is shown even before a word ends (a long token, a URL). */
+const FIRST_TEXT_MIN_CODE_POINTS = 12;
+/** Wait before retrying a failed send when the surface has no edit interval to go by. */
+const SEND_RETRY_DELAY_MS = 1000;
+/** Between the partial text and the error / stop notice. */
+const NOTICE_SEPARATOR = '\n\n';
+
+/** The message being written: what it shows now and when it was last written to. */
+interface LiveMessage {
+  ref: MessageRef;
+  shown: string;
+  lastWriteAt: number;
+}
+
+export interface MessageWriterOptions {
+  /** Finish every message with an `edit(..., { final: true })` (edit-capable surfaces). */
+  finalEdits: boolean;
+}
+
+export class MessageWriter {
+  sentMessages = 0;
+  edits = 0;
+  /** The final text of every message, in order. */
+  readonly delivered: string[] = [];
+  /** Set when a chunk could not be delivered at all (send failed twice). */
+  deliveryError: unknown = undefined;
+
+  private readonly measure: Measure;
+  private readonly maxChars: number;
+  /** Where the current chunk starts in the reply text, and the fence open there. */
+  private chunkStart = 0;
+  private fence: Fence | null = null;
+  private live: LiveMessage | undefined;
+
+  constructor(
+    private readonly surface: Surface,
+    private readonly clock: Clock,
+    private readonly logger: Logger | undefined,
+    private readonly opts: MessageWriterOptions,
+  ) {
+    this.measure = surface.limits.measure ?? codePointLength;
+    this.maxChars = surface.limits.maxChars;
+  }
+
+  /** True once any text reached the user (the typing indicator can stop). */
+  get hasShownText(): boolean {
+    return this.sentMessages > 0;
+  }
+
+  private get streamsByEditing(): boolean {
+    return this.surface.limits.canEdit && this.opts.finalEdits;
+  }
+
+  /**
+   * Shows what `current()` holds now: finishes the chunks it has completed, then makes at most
+   * one write to the current message (its first send, or one paced edit with the latest text).
+   */
+  async progress(current: () => { text: string; done: boolean }): Promise<void> {
+    await this.finishCompletedChunks(current().text, false);
+    if (!this.streamsByEditing) return;
+    const draft = this.draft(current().text);
+    if (!draft) return;
+    if (!this.live) {
+      if (readyToShowFirst(this.restOf(current().text))) await this.sendDraft(draft);
+      return;
+    }
+    if (draft === this.live.shown) return;
+    const wait = this.editWait();
+    if (wait > 0) {
+      // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
+      await this.clock.sleep(wait);
+      if (current().done) return; // the final edit follows at once
+      await this.finishCompletedChunks(current().text, false);
+    }
+    const latest = this.draft(current().text);
+    if (!latest) return;
+    if (!this.live) {
+      if (readyToShowFirst(this.restOf(current().text))) await this.sendDraft(latest);
+    } else if (latest !== this.live.shown) {
+      await this.editDraft(latest);
+    }
+  }
+
+  /** The reply is complete (or interrupted): deliver every remaining chunk, the last one with `notice`. */
+  async finish(text: string, notice?: string): Promise<void> {
+    await this.finishCompletedChunks(text, true);
+    const rest = this.restOf(text);
+    let chunk = rest.trim() ? lastChunk(rest, this.fence) : '';
+    if (notice) {
+      // An interrupted code block is closed so the notice reads as text.
+      const closed = chunk && chunk + closeFence(fenceAfter(this.fence, rest));
+      const withNotice = closed ? closed + NOTICE_SEPARATOR + notice : notice;
+      if (this.measure(withNotice) <= this.maxChars) {
+        chunk = withNotice;
+      } else {
+        await this.finishChunk(closed);
+        chunk = notice;
+      }
+    }
+    if (chunk) await this.finishChunk(chunk);
+  }
+
+  private restOf(text: string): string {
+    if (!this.fence) this.chunkStart = skipLeadingWhitespace(text, this.chunkStart);
+    return text.slice(this.chunkStart);
+  }
+
+  /** The current chunk as it can be shown now: cut to the limit while its split is undecided. */
+  private draft(text: string): string {
+    const rest = this.restOf(text);
+    if (rest.trim() === '') return '';
+    const head = reopenFence(this.fence);
+    const room = fitLength(head, rest, this.maxChars, this.measure);
+    return (head + rest.slice(0, room)).trimEnd();
+  }
+
+  private async finishCompletedChunks(text: string, final: boolean): Promise<void> {
+    for (;;) {
+      const rest = this.restOf(text);
+      const split = nextSplit(rest, this.fence, this.maxChars, this.measure, final);
+      if (!split) return;
+      await this.finishChunk(split.chunk);
+      this.chunkStart += split.consumed;
+      this.fence = split.fence;
+    }
+  }
+
+  /** Delivers one complete chunk: as the final edit of the live message, or as a message of its own. */
+  private async finishChunk(chunk: string): Promise<void> {
+    if (!this.streamsByEditing) {
+      await this.sendWithRetry(chunk);
+    } else {
+      const sent = this.live !== undefined || (await this.sendWithRetry(chunk));
+      if (sent) await this.finalEdit(chunk);
+    }
+    this.live = undefined;
+    this.delivered.push(chunk);
+  }
+
+  /** Milliseconds until the live message may be edited again. */
+  private editWait(): number {
+    if (!this.live) return 0;
+    return Math.max(0, this.live.lastWriteAt + this.surface.limits.minEditIntervalMs - this.clock.now());
+  }
+
+  /** First text of a message while streaming: one attempt; a failure is retried by the next progress. */
+  private async sendDraft(text: string): Promise<boolean> {
+    try {
+      const ref = await this.surface.send(text);
+      this.sentMessages++;
+      this.live = { ref, shown: text, lastWriteAt: this.clock.now() };
+      return true;
+    } catch (err) {
+      this.logger?.warn({ err, channel: this.surface.channel }, 'relay: send failed, will retry with the next text');
+      return false;
+    }
+  }
+
+  /** An intermediate edit: a failure is logged and skipped, the next edit carries the text. */
+  private async editDraft(text: string): Promise<void> {
+    const live = this.live!;
+    try {
+      await this.surface.edit(live.ref, text);
+      this.edits++;
+      live.shown = text;
+    } catch (err) {
+      this.logger?.warn({ err, channel: this.surface.channel }, 'relay: edit failed, skipped');
+    }
+    live.lastWriteAt = this.clock.now();
+  }
+
+  /** The final edit of the live message: retried once, then the chunk is sent anew so it is never lost. */
+  private async finalEdit(chunk: string): Promise<void> {
+    const live = this.live!;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await this.clock.sleep(this.editWait());
+      try {
+        await this.surface.edit(live.ref, chunk, { final: true });
+        this.edits++;
+        live.shown = chunk;
+        live.lastWriteAt = this.clock.now();
+        return;
+      } catch (err) {
+        live.lastWriteAt = this.clock.now();
+        this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: final edit failed');
+      }
+    }
+    this.live = undefined;
+    await this.sendWithRetry(chunk);
+  }
+
+  /** Sends a complete chunk; retried once after a pause. On success the chunk becomes the live message. */
+  private async sendWithRetry(chunk: string): Promise<boolean> {
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        const ref = await this.surface.send(chunk);
+        this.sentMessages++;
+        this.live = { ref, shown: chunk, lastWriteAt: this.clock.now() };
+        return true;
+      } catch (err) {
+        this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: send failed');
+        if (attempt === 2) this.deliveryError = err;
+        else await this.clock.sleep(this.surface.limits.minEditIntervalMs || SEND_RETRY_DELAY_MS);
+      }
+    }
+    this.logger?.error({ channel: this.surface.channel, chars: chunk.length }, 'relay: a chunk could not be delivered');
+    return false;
+  }
+}
+
+/** The first text is shown once a word is complete, or at once for a long first token or CJK text. */
+export function readyToShowFirst(text: string): boolean {
+  if (/\S\s/.test(text)) return true;
+  if (codePointLength(text) >= FIRST_TEXT_MIN_CODE_POINTS) return true;
+  for (const ch of text) if (isWideCodePoint(ch.codePointAt(0) ?? 0)) return true;
+  return false;
+}

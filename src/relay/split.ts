@@ -1,0 +1,199 @@
+// Splitting text into messages no longer than a platform's limit, on the best boundary
+// (paragraph > line > sentence end > word > hard cut), closing and reopening code fences.
+// The same step function serves finished texts (splitText) and the live stream (StreamRelay),
+// so a streamed answer is cut exactly where splitText would cut the complete text.
+import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
+import { isWideCodePoint, splitGraphemes } from './width.js';
+
+export type Measure = (text: string) => number;
+
+/** Length in Unicode code points (the default platform measure). */
+export const codePointLength: Measure = (text) => {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) n++; // count everything but low surrogates
+  }
+  return n;
+};
+
+/** A boundary before this fraction of the room is a worse cut than a later, weaker boundary. */
+const MIN_SPLIT_FRACTION = 0.5;
+/**
+ * Characters past the room a boundary decision may look at ("\n\n", "\r\n\r"): a live stream
+ * decides a split only once that much more text arrived, so the decision never changes later.
+ */
+export const SPLIT_LOOKAHEAD = 4;
+
+enum Boundary {
+  Paragraph,
+  Line,
+  Sentence,
+  Word,
+}
+const BOUNDARY_PREFERENCE = [Boundary.Paragraph, Boundary.Line, Boundary.Sentence, Boundary.Word];
+
+const SENTENCE_END = new Set(['.', '!', '?', '…']);
+const WIDE_SENTENCE_END = new Set(['。', '！', '？', '…']);
+const CLOSING_QUOTE = new Set(['"', "'", ')', '”', '’', '»', '」', '』']);
+
+export interface SplitStep {
+  /** The finished message text (fence closed and reopened as needed). */
+  chunk: string;
+  /** How much of the source the chunk used; the next chunk starts there. */
+  consumed: number;
+  /** The fence open where the next chunk starts. */
+  fence: Fence | null;
+}
+
+const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+const isWide = (code: number): boolean => isWideCodePoint(code);
+
+/** Where whitespace at `start` ends: a chunk outside a fence never starts with blanks. */
+export function skipLeadingWhitespace(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && isSpace(text[i])) i++;
+  return i;
+}
+
+/** The longest prefix length of `rest` (never inside a surrogate pair) with measure(head + prefix) <= budget. */
+export function fitLength(head: string, rest: string, budget: number, measure: Measure): number {
+  if (measure(head + rest) <= budget) return rest.length;
+  let lo = 0;
+  let hi = rest.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(head + rest.slice(0, mid)) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return avoidSurrogateSplit(rest, lo);
+}
+
+function avoidSurrogateSplit(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  return at > 0 && at < text.length && c >= 0xdc00 && c <= 0xdfff ? at - 1 : at;
+}
+
+/** The text of a last chunk: everything left, trailing blanks dropped. */
+export function lastChunk(rest: string, fence: Fence | null): string {
+  return reopenFence(fence) + rest.trimEnd();
+}
+
+/** Boundaries in rest[1..room], each with its kind (index = where the chunk would end). */
+function findBoundaries(rest: string, room: number): Array<{ at: number; kind: Boundary }> {
+  const found: Array<{ at: number; kind: Boundary }> = [];
+  for (let i = 1; i <= room && i < rest.length; i++) {
+    const ch = rest[i]!;
+    const prev = rest[i - 1]!;
+    if (ch === '\n' || (ch === '\r' && rest[i + 1] === '\n')) {
+      const next = ch === '\r' ? i + 2 : i + 1;
+      const blankFollows = rest[next] === '\n' || (rest[next] === '\r' && rest[next + 1] === '\n');
+      if (prev !== '\r') found.push({ at: i, kind: blankFollows ? Boundary.Paragraph : Boundary.Line });
+      continue;
+    }
+    if (ch === ' ' || ch === '\t') {
+      const endsSentence = SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && SENTENCE_END.has(rest[i - 2] ?? ''));
+      if (!isSpace(prev)) found.push({ at: i, kind: endsSentence ? Boundary.Sentence : Boundary.Word });
+      continue;
+    }
+    // CJK text has no spaces: a break is allowed between wide characters.
+    const prevCode = prev.charCodeAt(0);
+    const code = ch.charCodeAt(0);
+    if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
+    if (WIDE_SENTENCE_END.has(prev)) found.push({ at: i, kind: Boundary.Sentence });
+    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) found.push({ at: i, kind: Boundary.Word });
+  }
+  return found;
+}
+
+/** The chunk that ends at `at`, or undefined when it would be empty. */
+function chunkEndingAt(rest: string, fence: Fence | null, at: number): { chunk: string; fence: Fence | null } | undefined {
+  const piece = rest.slice(0, at);
+  const body = piece.trimEnd();
+  if (body.trim() === '') return undefined;
+  const open = fenceAfter(fence, piece);
+  return { chunk: reopenFence(fence) + body + closeFence(open), fence: open };
+}
+
+/** Inside a fence the next chunk keeps its indentation: only the one separator character goes. */
+function separatorLength(rest: string, at: number): number {
+  if (rest.startsWith('\r\n', at)) return 2;
+  return isSpace(rest[at]) ? 1 : 0;
+}
+
+/** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
+function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
+  const window = splitGraphemes(rest.slice(0, room + SPLIT_LOOKAHEAD));
+  const ends: number[] = [];
+  let at = 0;
+  for (const g of window) {
+    if (at + g.length > room) break;
+    at += g.length;
+    ends.push(at);
+  }
+  for (let k = ends.length - 1; k >= 0; k--) {
+    const cut = chunkEndingAt(rest, fence, ends[k]!);
+    if (cut && measure(cut.chunk) <= maxChars) return { ...cut, consumed: ends[k]! };
+  }
+  // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
+  const one = window[0]?.length ?? 1;
+  const piece = rest.slice(0, one);
+  return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+}
+
+/**
+ * The next chunk of `rest` (which continues inside `fence`), or undefined when no split is due:
+ * everything fits (`final`), or a live stream must wait for SPLIT_LOOKAHEAD more characters.
+ */
+export function nextSplit(
+  rest: string,
+  fence: Fence | null,
+  maxChars: number,
+  measure: Measure,
+  final: boolean,
+): SplitStep | undefined {
+  const head = reopenFence(fence);
+  const fitsWhole = measure(head + rest.trimEnd()) <= maxChars;
+  if (fitsWhole) return undefined;
+  const room = fitLength(head, rest, maxChars, measure);
+  const decided = final || rest.length >= room + SPLIT_LOOKAHEAD;
+  if (!decided) return undefined;
+
+  const boundaries = findBoundaries(rest, room).filter((b) => b.at >= room * MIN_SPLIT_FRACTION);
+  for (const kind of BOUNDARY_PREFERENCE) {
+    const ofKind = boundaries.filter((b) => b.kind === kind);
+    for (let k = ofKind.length - 1; k >= 0; k--) {
+      const at = ofKind[k]!.at;
+      const cut = chunkEndingAt(rest, fence, at);
+      if (!cut || measure(cut.chunk) > maxChars) continue;
+      const consumed = cut.fence ? at + separatorLength(rest, at) : at;
+      return { chunk: cut.chunk, consumed, fence: cut.fence };
+    }
+  }
+  return hardCut(rest, fence, room, maxChars, measure);
+}
+
+/**
+ * Splits a complete text into chunks of at most `maxChars` (by `measure`, default code points),
+ * each a valid message: a code fence cut by a boundary is closed at the end of the chunk and
+ * reopened (same language tag) at the start of the next. Deterministic; whitespace at a cut is dropped.
+ */
+export function splitText(text: string, maxChars: number, measure: Measure = codePointLength): string[] {
+  const chunks: string[] = [];
+  let fence: Fence | null = null;
+  let start = 0;
+  for (;;) {
+    if (!fence) start = skipLeadingWhitespace(text, start);
+    const rest = text.slice(start);
+    if (rest.trim() === '') break;
+    const step = nextSplit(rest, fence, maxChars, measure, true);
+    if (!step) {
+      chunks.push(lastChunk(rest, fence));
+      break;
+    }
+    chunks.push(step.chunk);
+    start += step.consumed;
+    fence = step.fence;
+  }
+  return chunks;
+}
