@@ -1,0 +1,21 @@
+// The few lines only the Telegram adapter says (everything else comes from the core's catalogue).
+export type Locale = 'en' | 'zh';
+
+const LINES = {
+  en: {
+    refused: 'Sorry, this bot is private. Ask its owner to add you.',
+    downloadFailed: '⚠️ I could not download that file from Telegram. Please try again.',
+    tooLarge: '⚠️ That file is too large for a bot to download (20 MB limit).',
+  },
+  zh: {
+    refused: '抱歉，这是一个私人机器人。请联系它的主人把你加入允许列表。',
+    downloadFailed: '⚠️ 无法从 Telegram 下载该文件，请重试。',
+    tooLarge: '⚠️ 文件太大，机器人无法下载（上限 20 MB）。',
+  },
+} as const;
+
+export type LineId = keyof (typeof LINES)['en'];
+
+export function line(locale: Locale, id: LineId): string {
+  return LINES[locale][id];
+}
