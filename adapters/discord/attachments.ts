@@ -1,0 +1,54 @@
+// User attachments the model can use: images (vision) and audio (voice messages, audio files)
+// are downloaded, size-capped, because Discord's CDN URLs are signed and expire.
+import type { Attachment, Message } from 'discord.js';
+import { MessageFlags } from 'discord.js';
+import type { AudioInput, ImageInput } from '../../src/types.js';
+
+/** Vision inputs past this size cost more than they help; the provider may refuse them anyway. */
+export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+/** Whisper-style APIs accept up to 25 MB. */
+export const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
+export const MAX_IMAGES_PER_MESSAGE = 4;
+const DOWNLOAD_TIMEOUT_MS = 15_000;
+
+const isImage = (a: Attachment) => a.contentType?.startsWith('image/') ?? false;
+const isAudio = (a: Attachment) => (a.contentType?.startsWith('audio/') ?? false) || a.duration !== null;
+
+export async function download(url: string, maxBytes: number): Promise<Uint8Array> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`attachment download failed: HTTP ${res.status}`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new Error(`attachment too large: ${declared} bytes`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw new Error(`attachment too large: ${bytes.byteLength} bytes`);
+  return bytes;
+}
+
+export interface UserMedia {
+  images: ImageInput[];
+  audio?: AudioInput;
+  /** Attachments that could not be used, for the log. */
+  skipped: { name: string; reason: string }[];
+}
+
+/** Downloads what the model can use: images only when vision is on; the first audio clip. */
+export async function collectMedia(message: Message, opts: { vision: boolean }): Promise<UserMedia> {
+  const media: UserMedia = { images: [], skipped: [] };
+  const isVoiceMessage = message.flags.has(MessageFlags.IsVoiceMessage);
+  for (const a of message.attachments.values()) {
+    try {
+      if (isImage(a) && opts.vision && media.images.length < MAX_IMAGES_PER_MESSAGE) {
+        if (a.size > MAX_IMAGE_BYTES) throw new Error('too large');
+        media.images.push({ bytes: await download(a.url, MAX_IMAGE_BYTES), mime: a.contentType ?? 'image/png' });
+      } else if ((isAudio(a) || isVoiceMessage) && !media.audio) {
+        if (a.size > MAX_AUDIO_BYTES) throw new Error('too large');
+        media.audio = { bytes: await download(a.url, MAX_AUDIO_BYTES), filename: a.name, mime: a.contentType ?? undefined };
+      } else {
+        media.skipped.push({ name: a.name, reason: 'not used' });
+      }
+    } catch (err) {
+      media.skipped.push({ name: a.name, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return media;
+}

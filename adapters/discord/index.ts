@@ -1,0 +1,190 @@
+// The Discord surface: discord.js events → Incoming + a Surface for that channel; slash
+// commands registered when they changed; graceful stop. Everything else is the core's job.
+import {
+  Events,
+  MessageFlags,
+  RESTEvents,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type ClientOptions,
+  type Interaction,
+  type Message,
+} from 'discord.js';
+import type { Core } from '../../src/app.js';
+import type { Logger } from '../../src/log.js';
+import type { Adapter, Incoming } from '../../src/types.js';
+import { collectMedia } from './attachments.js';
+import { createDiscordClient, type DiscordSettings } from './client.js';
+import { commandFromInteraction, commandText, EPHEMERAL_COMMANDS, registerCommands } from './commands.js';
+import { factsOf, toIncoming } from './inbound.js';
+import { InteractionSurface } from './interaction-surface.js';
+import { AUTOCOMPLETE_MAX_CHOICES, CHOICE_MAX_CHARS } from './limits.js';
+import { MessageReplySurface } from './message-surface.js';
+import { channelKeyFor, decide, type AccessRules } from './routing.js';
+import type { DiscordSurfaceOptions } from './surface.js';
+
+export { channelKeyFor, decide } from './routing.js';
+export { commandDefinitions, sameCommands } from './commands.js';
+export { MessageReplySurface } from './message-surface.js';
+export { InteractionSurface } from './interaction-surface.js';
+
+export interface DiscordAdapterOptions {
+  /** Extra discord.js client options (tests). */
+  clientOptions?: Partial<ClientOptions>;
+}
+
+const NOT_HERE = 'This bot is not available here.';
+const UNKNOWN_COMMAND = 'Unknown command.';
+
+export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {}): Adapter & { readonly client: Client } {
+  const settings = core.config.discord;
+  if (!settings) throw new Error('Discord is not configured: set DISCORD_TOKEN');
+  const logger = core.logger.child({ platform: 'discord' });
+  const client = createDiscordClient(settings, opts.clientOptions);
+  const rules: AccessRules = settings;
+  const inFlight = new Set<Promise<void>>();
+  let accepting = false;
+
+  const surfaceOptions = (channel: string, requestLog: Logger): DiscordSurfaceOptions => ({
+    channel,
+    editIntervalMs: settings.editIntervalMs,
+    pingAuthor: settings.pingAuthor,
+    logger: requestLog,
+  });
+
+  /** Runs one message through the manager, tracked so stop() can wait for it. */
+  const track = (work: Promise<void>) => {
+    const done = work.catch((err: unknown) => logger.error({ err }, 'discord handler failed')).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+
+  async function onMessage(message: Message): Promise<void> {
+    const botId = client.user?.id;
+    if (!accepting || !botId) return;
+    const facts = factsOf(message, botId);
+    const verdict = decide(facts, rules);
+    const channel = channelKeyFor(message.guildId, message.channelId);
+    if (!verdict.answer) {
+      if (!facts.authorIsBot) logger.debug({ channel, user: facts.authorId, reason: verdict.reason }, 'message ignored');
+      return;
+    }
+    if (verdict.trigger === 'listen' && !message.content.trim() && message.attachments.size === 0) {
+      // A sticker or an embed-only post in a listen channel is not a question.
+      logger.debug({ channel }, 'empty message in listen channel ignored');
+      return;
+    }
+    const log = logger.child({ channel, messageId: message.id });
+    const surface = new MessageReplySurface(message, surfaceOptions(channel, log));
+    surface.startTyping();
+    try {
+      const media = await collectMedia(message, { vision: core.config.llm.vision });
+      if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
+      const incoming = toIncoming(message, botId, facts, media);
+      log.debug({ trigger: verdict.trigger }, 'answering');
+      await core.manager.handle(incoming, surface);
+    } finally {
+      await surface.close();
+    }
+  }
+
+  async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const channel = channelKeyFor(interaction.guildId, interaction.channelId);
+    const log = logger.child({ channel, interactionId: interaction.id, command: interaction.commandName });
+    const verdict = decide(
+      {
+        authorId: interaction.user.id,
+        authorIsBot: false,
+        guildId: interaction.guildId ?? undefined,
+        channelId: interaction.channelId,
+        parentChannelId: interaction.channel?.isThread() ? (interaction.channel.parentId ?? undefined) : undefined,
+        mentionsBot: true,
+        replyToBot: false,
+      },
+      rules,
+    );
+    const command = commandFromInteraction(interaction);
+    if (!verdict.answer || !command) {
+      log.debug({ reason: verdict.answer ? 'unknown command' : verdict.reason }, 'command refused');
+      await interaction.reply({ content: verdict.answer ? UNKNOWN_COMMAND : NOT_HERE, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const surface = new InteractionSurface(interaction, surfaceOptions(channel, log));
+    // First, before anything slow: Discord forgets the interaction after 3 s.
+    await surface.defer(EPHEMERAL_COMMANDS.has(command.kind));
+    const incoming: Incoming = {
+      platform: 'discord',
+      channel,
+      user: { id: interaction.user.id, name: interaction.user.displayName },
+      text: commandText(command),
+      command,
+      mentionsBot: true,
+      isDirect: interaction.guildId === null,
+      replyToBot: false,
+      isGroup: interaction.guildId !== null,
+      messageId: interaction.id,
+    };
+    await core.manager.handle(incoming, surface);
+    // A command that had nothing to say (a /stop that stopped) leaves no "thinking…" behind.
+    if (!surface.answered) await surface.dismiss().catch((err: unknown) => log.debug({ err }, 'could not dismiss'));
+  }
+
+  async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    if (interaction.commandName !== 'model') return interaction.respond([]);
+    const typed = String(interaction.options.getFocused()).toLowerCase();
+    const models = await core.manager.listModels();
+    const choices = ['default', ...models]
+      .filter((id) => id.toLowerCase().includes(typed))
+      .slice(0, AUTOCOMPLETE_MAX_CHOICES)
+      .map((id) => ({ name: id.slice(0, CHOICE_MAX_CHARS), value: id.slice(0, CHOICE_MAX_CHARS) }));
+    await interaction.respond(choices);
+  }
+
+  function onInteraction(interaction: Interaction): void {
+    if (!accepting) return;
+    if (interaction.isAutocomplete()) track(onAutocomplete(interaction));
+    else if (interaction.isChatInputCommand()) track(onCommand(interaction));
+  }
+
+  client.on(Events.MessageCreate, (message) => track(onMessage(message)));
+  client.on(Events.InteractionCreate, onInteraction);
+  client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway resumed'));
+  // Our edit pacing should keep these at zero; each one is worth a look.
+  client.rest.on(RESTEvents.RateLimited, (info) => logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit hit'));
+
+  return {
+    platform: 'discord',
+    client,
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(settings.token);
+      await ready;
+      accepting = true;
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
+      await registerSlashCommands(client, settings, logger);
+    },
+    async stop() {
+      accepting = false;
+      // The manager lets replies in flight finish (within its grace period) or ends them with
+      // a notice; that needs the client still connected, so it runs before logging out.
+      await core.manager.shutdown();
+      await Promise.allSettled([...inFlight]);
+      await client.destroy();
+      logger.info('discord disconnected');
+    },
+  };
+}
+
+async function registerSlashCommands(client: Client, settings: DiscordSettings, logger: Logger): Promise<void> {
+  const applicationId = client.application?.id;
+  if (!applicationId) return;
+  try {
+    const result = await registerCommands(client.rest, applicationId, settings.guildId);
+    logger.info(result, result.changed ? 'slash commands registered' : 'slash commands unchanged');
+  } catch (err) {
+    // Mentions and DMs still work; slash commands stay as they were.
+    logger.warn({ err }, 'could not register slash commands');
+  }
+}

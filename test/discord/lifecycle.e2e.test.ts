@@ -1,0 +1,110 @@
+// The Discord surface's lifecycle: slash commands acknowledged inside Discord's deadline even
+// when the model is slow, and a graceful stop that finishes (or closes with a notice) the
+// answers in flight before logging out.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscordAdapter } from '../../adapters/discord/index.js';
+import { createCore, type Core } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { OPTION_TYPE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
+
+interface Stack {
+  upstream: FakeUpstream;
+  discord: FakeDiscord;
+  core: Core;
+  adapter: ReturnType<typeof createDiscordAdapter>;
+}
+
+let stack: Stack | undefined;
+let stopped = false;
+
+async function startStack(opts: { shutdownGraceMs: number; interactionDeadlineMs?: number }): Promise<Stack> {
+  const upstream = await startFakeUpstream();
+  const discord = await startFakeDiscord({ interactionDeadlineMs: opts.interactionDeadlineMs });
+  const core = await createCore(
+    loadConfig({
+      OPENAI_BASE_URL: upstream.url,
+      OPENAI_API_KEY: 'test-key',
+      HISTORY_STORE: 'memory',
+      LOG_LEVEL: 'silent',
+      LLM_MAX_RETRIES: '0',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_EDIT_INTERVAL_MS: '200',
+    }),
+    { shutdownGraceMs: opts.shutdownGraceMs },
+  );
+  const adapter = createDiscordAdapter(core);
+  await adapter.start();
+  stopped = false;
+  stack = { upstream, discord, core, adapter };
+  return stack;
+}
+
+afterEach(async () => {
+  if (!stack) return;
+  if (!stopped) await stack.adapter.stop();
+  await stack.core.close();
+  await stack.discord.close();
+  await stack.upstream.close();
+  stack = undefined;
+});
+
+const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
+
+describe('discord adapter lifecycle', () => {
+  it('registers global commands when no guild is configured', async () => {
+    const { discord } = await startStack({ shutdownGraceMs: 1000 });
+    expect(discord.state.commandPuts).toEqual(['global']);
+    expect(discord.state.globalCommands.length).toBe(10);
+  });
+
+  it('acknowledges a slash command within the deadline although the model is slow', async () => {
+    const { discord, upstream } = await startStack({ shutdownGraceMs: 1000, interactionDeadlineMs: 250 });
+    upstream.setNext({ route: 'chat/completions', delayMs: 600 });
+    const id = discord.sendCommand('chat', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'slowly' }]);
+    const original = await discord.waitFor(() => {
+      const i = discord.state.interactions.get(id)!;
+      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
+      return m?.content === 'You said: slowly' ? m : undefined;
+    }, 'the slow answer');
+    const interaction = discord.state.interactions.get(id)!;
+    expect(interaction.rejected).toBeUndefined();
+    expect(interaction.callbackType).toBe(5);
+    expect(original.isOriginal).toBe(true);
+  });
+
+  it('stop() lets an answer in flight finish, then logs out', async () => {
+    const { discord, upstream, adapter } = await startStack({ shutdownGraceMs: 5000 });
+    const text = words(20);
+    upstream.setReply(text);
+    upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 40 });
+    const closed = new Promise((resolve) => discord.events.once('close', resolve));
+    const id = discord.sendMessage({ content: 'long one', mentionBot: true });
+    await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id), 'the first words');
+
+    await adapter.stop();
+    stopped = true;
+
+    const reply = discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id)!;
+    expect(reply.content).toBe(text);
+    await closed;
+    expect(discord.gateway.connected).toBe(false);
+  });
+
+  it('stop() ends an answer that outlasts the grace period with a notice', async () => {
+    const { discord, upstream, adapter } = await startStack({ shutdownGraceMs: 200 });
+    upstream.setReply(words(200));
+    upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 30 });
+    const id = discord.sendMessage({ content: 'very long one', mentionBot: true });
+    await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id), 'the first words');
+
+    await adapter.stop();
+    stopped = true;
+
+    const reply = discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id)!;
+    expect(reply.content.startsWith('w0 w1')).toBe(true);
+    expect(reply.content).toMatch(/\(stopped\)$/);
+    expect(reply.content.length).toBeLessThan(words(200).length);
+  });
+});
