@@ -1,0 +1,71 @@
+// The MUD surface: a bot character in a telnet game, answering tells, room and channel lines.
+// Settings come from the YAML profile named by MUD_PROFILE (core.config.mud).
+import type { Core } from '../../src/app.js';
+import type { Adapter } from '../../src/types.js';
+import { MudBridge } from './bridge.js';
+import { MudConnection, type ConnectionState } from './connection.js';
+import { loadProfile, type Profile } from './profile.js';
+
+export { loadProfile, parseProfile, ProfileError, type Profile } from './profile.js';
+export { MudSurface } from './surface.js';
+
+/**
+ * How long stop() waits for replies in flight. A reply waiting for a reconnect would otherwise
+ * hold shutdown forever; after this the writer closes and those replies end.
+ */
+const STOP_GRACE_MS = 10_000;
+
+export interface MudAdapterOptions {
+  /** A profile already loaded (tests); otherwise core.config.mud.profilePath is read. */
+  profile?: Profile;
+  /** For tests: replaces Math.random in the reconnect jitter. */
+  random?: () => number;
+  stopGraceMs?: number;
+}
+
+export interface MudAdapter extends Adapter {
+  readonly profile: Profile;
+  /** Resolves the next time the character is in the game. */
+  whenReady(): Promise<void>;
+  readonly state: ConnectionState;
+}
+
+/** Throws ProfileError (naming the field) when the profile is wrong. */
+export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudAdapter {
+  const settings = core.config.mud;
+  if (!opts.profile && !settings) throw new Error('MUD adapter: MUD_PROFILE is not set');
+  const profile = opts.profile ?? loadProfile(settings!.profilePath, { password: settings!.password });
+  const logger = core.logger.child({ platform: 'mud', profile: profile.id });
+
+  // The bridge writes through the connection's paced queue (called only after start()).
+  const bridge: MudBridge = new MudBridge({ core, profile, logger, write: (command) => connection.send(command) });
+  const connection = new MudConnection({
+    profile,
+    logger,
+    random: opts.random,
+    onLine: (line) => bridge.onLine(line),
+    onDisconnect: (reason) => logger.info({ reason }, 'MUD disconnected'),
+  });
+
+  return {
+    platform: 'mud',
+    profile,
+    get state() {
+      return connection.state;
+    },
+    whenReady: () => connection.whenReady(),
+    async start() {
+      logger.info({ host: profile.host, port: profile.port, character: profile.name }, 'MUD adapter starting');
+      connection.start();
+    },
+    async stop() {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, opts.stopGraceMs ?? STOP_GRACE_MS);
+      });
+      await Promise.race([bridge.stop(), grace]);
+      clearTimeout(timer);
+      await connection.stop();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// One MUD conversation scope (a tell with alice, the room, a channel) as a line-mode Surface.
+// Each line becomes one command from the trigger's reply template ("tell {speaker} {line}"),
+// sanitized so model text stays data, wrapped so template + text fits `maxCommandBytes` after
+// encoding (the relay wraps already; wrapping again here also covers notices and image URLs),
+// and handed to the connection's shared paced writer.
+import type { AudioFormat, ChannelKey, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
+import type { Profile } from './profile.js';
+import { expandTemplate } from './profile.js';
+import { encodedLength, sanitizeLine } from './sanitize.js';
+import { wrapLine } from '../../src/relay/index.js';
+
+/** Line mode has no edits; maxChars only bounds what one send() may carry. */
+const LINE_MODE_MAX_CHARS = 4_000;
+
+export const MUD_NOTICES = {
+  imageNoUrl: '(an image was made, but a MUD cannot show pictures)',
+  audio: '(sound cannot be played here)',
+} as const;
+
+export interface MudSurfaceOptions {
+  channel: ChannelKey;
+  profile: Profile;
+  /** Reply template for this scope, e.g. 'tell {speaker} {line}'. */
+  replyTemplate: string;
+  speaker: string;
+  /** The connection's paced writer: resolves once the command is on the wire. */
+  write: (command: string) => Promise<void>;
+  /** Called with every text line we send, so the bridge can recognise its own echoes. */
+  onSent?: (line: string) => void;
+}
+
+export class MudSurface implements Surface {
+  readonly platform = 'mud' as const;
+  readonly channel: ChannelKey;
+  readonly commandPrefix = '';
+  readonly limits: SurfaceLimits;
+  private nextRef = 1;
+
+  constructor(private readonly opts: MudSurfaceOptions) {
+    this.channel = opts.channel;
+    const { profile } = opts;
+    this.limits = {
+      maxChars: LINE_MODE_MAX_CHARS,
+      canEdit: false,
+      minEditIntervalMs: 0,
+      audio: false,
+      lineMode: {
+        width: profile.wrap,
+        pacingMs: profile.pacingMs,
+        maxLines: profile.maxLines,
+        fits: (line) => this.fits(this.clean(line)),
+      },
+    };
+  }
+
+  /** Does this (already clean) line fit one command once templated and encoded? */
+  fits(line: string): boolean {
+    return encodedLength(this.command(line), this.opts.profile.encoding) <= this.opts.profile.maxCommandBytes;
+  }
+
+  /** The command that carries one line. */
+  command(line: string): string {
+    return expandTemplate(this.opts.replyTemplate, { speaker: this.opts.speaker, line, name: this.opts.profile.name });
+  }
+
+  async send(text: string): Promise<MessageRef> {
+    const writes: Promise<void>[] = [];
+    for (const raw of text.split(/\r\n|\r|\n/)) {
+      const clean = this.clean(raw);
+      if (!clean) continue;
+      for (const line of wrapLine(clean, this.opts.profile.wrap, (l) => this.fits(l))) {
+        this.opts.onSent?.(line);
+        writes.push(this.opts.write(this.command(line)));
+      }
+    }
+    await Promise.all(writes);
+    return this.nextRef++;
+  }
+
+  async edit(): Promise<void> {
+    // canEdit is false: the relay sends whole lines instead. Nothing to rewrite in a MUD.
+  }
+
+  async sendImage(image: ImageOutput, caption?: string): Promise<void> {
+    const lines = [image.url ? `image: ${image.url}` : MUD_NOTICES.imageNoUrl];
+    if (caption) lines.push(caption);
+    await this.send(lines.join('\n'));
+  }
+
+  async sendAudio(_bytes: Uint8Array, _format: AudioFormat): Promise<void> {
+    await this.send(MUD_NOTICES.audio);
+  }
+
+  async typing(): Promise<void> {
+    // Nothing to show: an emote per reply would spam the room.
+  }
+
+  private clean(text: string): string {
+    const { encoding, commandSeparators } = this.opts.profile;
+    return sanitizeLine(text, { encoding, commandSeparators });
+  }
+}

@@ -1,0 +1,63 @@
+// Game line -> who spoke, what they said, and which conversation it belongs to. Lines the bot
+// must never answer (its own echoes, other bots, configured noise) are filtered here.
+import type { Profile, Trigger } from './profile.js';
+import { expandTemplate } from './profile.js';
+import { sanitizeLine } from './sanitize.js';
+
+export interface TriggerHit {
+  trigger: Trigger;
+  /** As the game spells it; safe to put into a command (one word, no separators). */
+  speaker: string;
+  message: string;
+  /** Expanded scope, e.g. `tell:alice`. */
+  scope: string;
+}
+
+export type SkipReason = 'no-trigger' | 'ignored-line' | 'own-line' | 'ignored-speaker' | 'bad-speaker' | 'empty';
+
+export type MatchResult = { hit: TriggerHit } | { skip: SkipReason };
+
+export function matchLine(profile: Profile, rawLine: string): MatchResult {
+  const line = profile.promptPrefix ? rawLine.replace(profile.promptPrefix, '') : rawLine;
+  if (profile.ignore.some((re) => re.test(line))) return { skip: 'ignored-line' };
+  for (const trigger of profile.triggers) {
+    const m = trigger.match.exec(line);
+    if (!m?.groups) continue;
+    const speakerRaw = (m.groups.speaker ?? '').trim();
+    const message = (m.groups.message ?? '').trim();
+    const lower = speakerRaw.toLowerCase();
+    if (lower === profile.name.toLowerCase()) return { skip: 'own-line' };
+    if (profile.ignoreSpeakers.some((s) => s.toLowerCase() === lower)) return { skip: 'ignored-speaker' };
+    // The speaker goes into reply commands ("tell {speaker} ..."): one clean word only.
+    const speaker = sanitizeLine(speakerRaw, { encoding: profile.encoding, commandSeparators: profile.commandSeparators });
+    if (!speaker || /\s/.test(speaker) || speaker !== speakerRaw) return { skip: 'bad-speaker' };
+    if (!message) return { skip: 'empty' };
+    const scope = expandTemplate(trigger.scope, { speaker: lower });
+    return { hit: { trigger, speaker, message, scope } };
+  }
+  return { skip: 'no-trigger' };
+}
+
+/** A sliding-window counter per player: loops with other bots and spammers stop here. */
+export class PlayerRateLimit {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    private readonly count: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Records an attempt; false when the player is over the limit. */
+  allow(player: string): boolean {
+    const t = this.now();
+    const recent = (this.hits.get(player) ?? []).filter((at) => t - at < this.windowMs);
+    if (recent.length >= this.count) {
+      this.hits.set(player, recent);
+      return false;
+    }
+    recent.push(t);
+    this.hits.set(player, recent);
+    return true;
+  }
+}
