@@ -84,8 +84,11 @@ async function main(): Promise<number> {
         adapters = started;
       })
       .catch((err: unknown) => {
-        core.logger.fatal({ err }, 'a surface failed to start');
-        process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        const message = err instanceof Error ? err.message : String(err);
+        // A wrong profile is the user's to fix: its message names the field; no stack needed.
+        if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');
+        else core.logger.fatal({ err }, 'a surface failed to start');
+        process.stderr.write(`Start-up failed: ${message}\n`);
         finish('start failed', 1);
       });
   });

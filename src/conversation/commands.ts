@@ -13,7 +13,6 @@ const ALIASES: Record<string, CommandKind> = {
   imagine: 'image',
   画: 'image',
   tts: 'tts',
-  say: 'tts',
   voice: 'voice',
   model: 'model',
   models: 'model',

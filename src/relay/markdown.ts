@@ -1,5 +1,6 @@
 // Markdown to plain text lines for surfaces that show raw text (MUDs): the reader sees words,
 // not asterisks. Works line by line so a streamed reply can be flattened as its lines complete.
+import { stripVTControlCharacters } from 'node:util';
 
 /** Private-use markers that keep code spans and URLs away from the emphasis rules. */
 const HOLD_OPEN = '\uE000';
@@ -17,7 +18,8 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/g;
 
 /** Replaces what must not be inside one line: tabs become spaces, control characters go. */
 export function toSingleLine(text: string): string {
-  return text.replace(/\t/g, TAB_AS_SPACES).replace(CONTROL, '');
+  // Whole ANSI/VT sequences go first, or removing ESC alone would leave "[31m" in the line.
+  return stripVTControlCharacters(text).replace(/\t/g, TAB_AS_SPACES).replace(CONTROL, '');
 }
 
 /** Inline markdown to text: links become `text (url)`, emphasis markers and backticks go. */

@@ -131,7 +131,7 @@ describe('StreamRelay.pipe, line mode', () => {
     const answer = 'a\r\nb\tc\x1b[31mred\x1b[0m\u2028d\x07\n```\ncode\there\n```';
     await relay.pipe(timedDeltas(clock, [answer], 5), surface);
     surface.assertClean(); // the fake flags control characters
-    expect(surface.lines.map((l) => l.text)).toEqual(['a', 'b    c[31mred[0md', 'code    here']);
+    expect(surface.lines.map((l) => l.text)).toEqual(['a', 'b    credd', 'code    here']);
   });
 
   it('a failed line is retried once in the next slot', async () => {
