@@ -17,8 +17,8 @@ import type { AudioFormat } from '../types.js';
 import { errorFromException, errorFromStreamObject, LlmError } from './errors.js';
 import { AUDIO_MIME, baseContentType, sniffImageMime } from './mime.js';
 import { abortableSleep, DEFAULT_RETRY_POLICY, retryDelay, shouldRetry, type RetryPolicy } from './retry.js';
-import { decodeUtf8, parseSse } from './sse.js';
-import { chatChunkEvents, parseUsage } from './stream.js';
+import { SseDecoder } from './sse.js';
+import { chunkEventsOf, parseUsage } from './stream.js';
 import { readBytes, Transport, type OpenResponse } from './transport.js';
 import type {
   CallOptions,
@@ -256,17 +256,45 @@ export class OpenAIClient implements LlmClient {
           });
           const requestId = res.requestId ?? req.requestId;
           let sawDone = false;
-          for await (const ev of chatChunkEvents(parseSse(decodeUtf8(res.body)), requestId)) {
-            if (ev.type === 'text') {
+          // bytes -> SSE events -> chunk events, synchronously per network chunk: one await per
+          // read rather than a promise per layer per token (1,000 streams share one event loop).
+          const sse = new SseDecoder();
+          const body = res.body[Symbol.asyncIterator]();
+          while (!sawDone) {
+            const read = await body.next();
+            const events = read.done ? sse.end() : sse.push(read.value as Uint8Array);
+            let text = '';
+            let failure: unknown;
+            for (const sseEvent of events) {
+              let chunkEvents;
+              try {
+                chunkEvents = chunkEventsOf(sseEvent, requestId);
+              } catch (err) {
+                // Text that came before the bad event in this read is still handed out first.
+                failure = err;
+                break;
+              }
+              for (const ev of chunkEvents) {
+                if (ev.type === 'text') text += ev.text;
+                else if (ev.type === 'finish') state.finishReason = ev.reason;
+                else if (ev.type === 'usage') state.usage = ev.usage;
+                else sawDone = true;
+              }
+              if (sawDone) break;
+            }
+            // Events that arrived in one read go out as one delta: when the loop falls behind,
+            // the work per token shrinks instead of the backlog growing.
+            if (text) {
               // A stop may land while bytes are already buffered: do not hand out more text.
               if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
-              state.text += ev.text;
+              state.text += text;
               yielded = true;
-              yield ev.text;
-            } else if (ev.type === 'finish') state.finishReason = ev.reason;
-            else if (ev.type === 'usage') state.usage = ev.usage;
-            else sawDone = true;
+              yield text;
+            }
+            if (failure !== undefined) throw failure;
+            if (read.done) break;
           }
+          if (sawDone) await body.return?.();
           if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
           if (!sawDone && !yielded && state.finishReason === null) {
             throw new LlmError({ kind: 'stream', code: 'empty_stream', detail: 'stream ended before any reply', requestId, retryable: true });

@@ -39,3 +39,42 @@ export async function* parseSse(text: AsyncIterable<string>): AsyncGenerator<Sse
   parser.feed('\n\n');
   while (ready.length) yield ready.shift()!;
 }
+
+/**
+ * The same two layers as one synchronous step per network chunk: bytes in, complete events out.
+ * The client's hot path uses this (no promise per layer per token); the async generators above
+ * stay for callers that hold an async iterable.
+ */
+export class SseDecoder {
+  private readonly utf8 = new TextDecoder('utf-8');
+  private ready: SseEvent[] = [];
+  private readonly parser = createParser({
+    onEvent: (message: EventSourceMessage) => {
+      this.ready.push({ event: message.event, data: message.data });
+    },
+  });
+
+  /** Feeds one chunk; returns the events it completed. */
+  push(chunk: Uint8Array | string): SseEvent[] {
+    const text = typeof chunk === 'string' ? chunk : this.utf8.decode(chunk, { stream: true });
+    if (text) this.parser.feed(text);
+    return this.take();
+  }
+
+  /** End of input: flushes a split character and a last event without its blank line. */
+  end(): SseEvent[] {
+    const rest = this.utf8.decode();
+    if (rest) this.parser.feed(rest);
+    this.parser.feed('\n\n');
+    return this.take();
+  }
+
+  private take(): SseEvent[] {
+    if (this.ready.length === 0) return NO_EVENTS;
+    const out = this.ready;
+    this.ready = [];
+    return out;
+  }
+}
+
+const NO_EVENTS: SseEvent[] = [];

@@ -31,26 +31,36 @@ export function parseUsage(value: unknown): Usage | undefined {
  */
 export async function* chatChunkEvents(events: AsyncIterable<SseEvent>, requestId?: string): AsyncGenerator<ChatChunkEvent> {
   for await (const ev of events) {
-    const data = ev.data.trim();
-    if (!data) continue;
-    if (data === DONE_SENTINEL) {
-      yield { type: 'done' };
-      return;
+    for (const out of chunkEventsOf(ev, requestId)) {
+      yield out;
+      if (out.type === 'done') return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      throw new LlmError({ kind: 'stream', code: 'malformed_json', detail: `data line is not JSON: ${shortText(data).slice(0, 80)}`, requestId });
-    }
-    if (!json || typeof json !== 'object') {
-      throw new LlmError({ kind: 'stream', code: 'malformed_json', detail: 'data line is not a JSON object', requestId });
-    }
-    const chunk = json as Record<string, unknown>;
-    if ((chunk.error !== undefined && chunk.error !== null) || ev.event === 'error') throw errorFromStreamObject(chunk, requestId);
-    yield* eventsOfChunk(chunk);
   }
 }
+
+/**
+ * One SSE event -> its chunk events (synchronous, for the client's hot path). A `done` event
+ * ends the stream: callers stop reading after it.
+ */
+export function chunkEventsOf(ev: SseEvent, requestId?: string): ChatChunkEvent[] {
+  const data = ev.data.trim();
+  if (!data) return [];
+  if (data === DONE_SENTINEL) return [DONE_EVENT];
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw new LlmError({ kind: 'stream', code: 'malformed_json', detail: `data line is not JSON: ${shortText(data).slice(0, 80)}`, requestId });
+  }
+  if (!json || typeof json !== 'object') {
+    throw new LlmError({ kind: 'stream', code: 'malformed_json', detail: 'data line is not a JSON object', requestId });
+  }
+  const chunk = json as Record<string, unknown>;
+  if ((chunk.error !== undefined && chunk.error !== null) || ev.event === 'error') throw errorFromStreamObject(chunk, requestId);
+  return [...eventsOfChunk(chunk)];
+}
+
+const DONE_EVENT: ChatChunkEvent = { type: 'done' };
 
 function* eventsOfChunk(chunk: Record<string, unknown>): Generator<ChatChunkEvent> {
   const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];

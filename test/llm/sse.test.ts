@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, parseSse, type SseEvent } from '../../src/llm/sse.js';
+import { decodeUtf8, parseSse, SseDecoder, type SseEvent } from '../../src/llm/sse.js';
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const i of items) yield i;
@@ -11,7 +11,18 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-const eventsOf = (pieces: Uint8Array[]): Promise<SseEvent[]> => collect(parseSse(decodeUtf8(from(pieces))));
+/** The synchronous decoder the client's hot path uses. */
+function decodeSync(pieces: Uint8Array[]): SseEvent[] {
+  const d = new SseDecoder();
+  return [...pieces.flatMap((p) => d.push(p)), ...d.end()];
+}
+
+/** Events by both paths (async layers and SseDecoder); every test checks they agree. */
+async function eventsOf(pieces: Uint8Array[]): Promise<SseEvent[]> {
+  const layered = await collect(parseSse(decodeUtf8(from(pieces))));
+  expect(decodeSync(pieces)).toEqual(layered);
+  return layered;
+}
 
 const enc = new TextEncoder();
 
