@@ -40,25 +40,35 @@ export class ReplyBuffer {
 
 const ABORTED = Symbol('aborted');
 
-/** Resolves with ABORTED when the signal fires; the disposer removes the listener. */
-function onAbort(signal: AbortSignal | undefined): { promise: Promise<typeof ABORTED>; dispose(): void } {
-  if (!signal) return { promise: new Promise<never>(() => {}), dispose() {} };
-  let listener: (() => void) | undefined;
-  const promise = new Promise<typeof ABORTED>((resolve) => {
-    if (signal.aborted) return resolve(ABORTED);
-    listener = () => resolve(ABORTED);
-    signal.addEventListener('abort', listener, { once: true });
-  });
-  return { promise, dispose: () => listener && signal.removeEventListener('abort', listener) };
+/**
+ * Races each `next()` against the stop signal with one abort listener for the whole reply.
+ * (Promise.race against a shared never-settling promise would pile up one reaction per delta.)
+ */
+class AbortRace {
+  private wake: ((v: typeof ABORTED) => void) | undefined;
+  private readonly onAbort = () => this.wake?.(ABORTED);
+
+  constructor(private readonly signal: AbortSignal | undefined) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  next<T>(pending: Promise<T>): Promise<T | typeof ABORTED> {
+    if (!this.signal) return pending;
+    if (this.signal.aborted) return Promise.resolve(ABORTED);
+    return new Promise<T | typeof ABORTED>((resolve, reject) => {
+      this.wake = resolve;
+      pending.then(resolve, reject);
+    });
+  }
+
+  dispose(): void {
+    this.wake = undefined;
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
-/**
- * Pours `deltas` into `buffer` until they end, throw, or `signal` aborts. A stop does not wait
- * for the pending delta (the upstream may be stalled): it returns at once and asks the iterator
- * to finish, which cancels the HTTP request of a ChatStream.
- */
 export async function readDeltas(deltas: AsyncIterable<string>, buffer: ReplyBuffer, signal?: AbortSignal): Promise<void> {
-  const abort = onAbort(signal);
+  const abort = new AbortRace(signal);
   let iterator: AsyncIterator<string> | undefined;
   try {
     iterator = deltas[Symbol.asyncIterator]();
@@ -66,7 +76,7 @@ export async function readDeltas(deltas: AsyncIterable<string>, buffer: ReplyBuf
       if (signal?.aborted) break;
       const next = iterator.next();
       next.catch(() => {}); // settled later after a stop: not an unhandled rejection
-      const result = await Promise.race([next, abort.promise]);
+      const result = await abort.next(next);
       if (result === ABORTED) break;
       if (result.done) return buffer.end();
       if (typeof result.value === 'string') buffer.append(result.value);
