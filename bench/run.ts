@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
@@ -35,7 +36,9 @@ const CADENCE_TOKEN_DELAY_MS = 10;
 const CADENCE_REPLIES = 10;
 const CONCURRENT_CHANNELS = 1000;
 const CONCURRENT_TOKENS = 200;
-const CONCURRENT_TOKEN_DELAY_MS = 20;
+/** One SSE event per word: 20 ms is a fast model sending every token alone; 50 ms a typical relay. */
+const CONCURRENT_WORD_INTERVALS_MS = [50, 20];
+const CONCURRENT_ARRIVAL_MS = 1000;
 const STORED_CONVERSATIONS = 2000;
 const TURNS_PER_CONVERSATION = 20;
 
@@ -47,7 +50,7 @@ function words(n: number, seed = 1): string {
   let x = seed;
   for (let i = 0; i < n; i++) {
     x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out.push(vocab[x % vocab.length]!);
+    out.push(vocab[(x >>> 16) % vocab.length]!);
     if (i % 60 === 59) out.push('\n\n');
   }
   return out.join(' ').replace(/ \n\n /g, '\n\n');
@@ -60,9 +63,9 @@ function pct(values: number[], p: number): number {
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
-async function startUpstreamChild(opts: Record<string, unknown>): Promise<{ url: string; child: ChildProcess }> {
+async function startUpstreamChild(opts: Record<string, unknown>, script = 'bench/upstream-child.ts'): Promise<{ url: string; child: ChildProcess }> {
   const tsx = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, join(process.cwd(), 'bench/upstream-child.ts'), JSON.stringify(opts)], {
+  const child = spawn(process.execPath, ['--import', tsx, join(process.cwd(), script), JSON.stringify(opts)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const rl = createInterface({ input: child.stdout! });
@@ -187,8 +190,8 @@ async function cadence() {
   }
 }
 
-async function concurrent() {
-  const up = await startUpstreamChild({ reply: words(CONCURRENT_TOKENS, 3), tokensPerChunk: 1, chunkDelayMs: CONCURRENT_TOKEN_DELAY_MS });
+async function concurrentAt(intervalMs: number) {
+  const up = await startUpstreamChild({ words: words(CONCURRENT_TOKENS, 3).split(' '), intervalMs }, 'bench/load-upstream.ts');
   const core = await makeCore(up.url);
   const surfaces = Array.from({ length: CONCURRENT_CHANNELS }, (_, i) => new BenchSurface(PROFILES.discord!, `c-${i}`));
   global.gc?.();
@@ -198,7 +201,14 @@ async function concurrent() {
   lag.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(surfaces.map((s) => core.manager.handle(msg(s.channel, 'go'), s)));
+  // Messages arrive over the first second (1,000 a second), as from many users, not in one
+  // tick; every reply then streams for ~4 s, so all 1,000 overlap for most of the run.
+  await Promise.all(
+    surfaces.map(async (s, i) => {
+      await sleep((i * CONCURRENT_ARRIVAL_MS) / CONCURRENT_CHANNELS);
+      await core.manager.handle(msg(s.channel, 'go'), s);
+    }),
+  );
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   lag.disable();
@@ -215,7 +225,7 @@ async function concurrent() {
   await core.close();
   up.child.kill('SIGTERM');
   const tokens = CONCURRENT_CHANNELS * CONCURRENT_TOKENS;
-  console.log(`\n== ${CONCURRENT_CHANNELS} channels streaming at once (${CONCURRENT_TOKENS} words each at ${CONCURRENT_TOKEN_DELAY_MS} ms/word, Discord limits)`);
+  console.log(`\n== ${CONCURRENT_CHANNELS} channels streaming at once (arriving over ${CONCURRENT_ARRIVAL_MS} ms; ${CONCURRENT_TOKENS} words each at ${intervalMs} ms/word = ${Math.round((CONCURRENT_CHANNELS * 1000) / intervalMs)} SSE events/s in all; Discord limits)`);
   console.log(
     `event-loop lag p99 ${fmt(lag.percentile(99) / 1e6, 1)} ms (goal < 50)   max ${fmt(lag.max / 1e6, 1)} ms   peak RSS ${fmt(peakRss / 2 ** 20, 0)} MiB   ` +
       `CPU ${fmt(((cpu.user + cpu.system) / 1000 / tokens) * 1000, 1)} ms per 1,000 tokens   wall ${fmt(wall / 1000, 1)} s   ` +
@@ -254,6 +264,10 @@ async function memoryPerConversation() {
       `sqlite file ${fmt(bytes / STORED_CONVERSATIONS / 1024, 1)} KB per conversation`,
   );
   void store.close();
+}
+
+async function concurrent() {
+  for (const ms of CONCURRENT_WORD_INTERVALS_MS) await concurrentAt(ms);
 }
 
 const SECTIONS: Record<string, () => Promise<void>> = { memory: memoryPerConversation, overhead: relayOverhead, cadence, concurrent };

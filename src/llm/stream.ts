@@ -57,22 +57,24 @@ export function chunkEventsOf(ev: SseEvent, requestId?: string): ChatChunkEvent[
   }
   const chunk = json as Record<string, unknown>;
   if ((chunk.error !== undefined && chunk.error !== null) || ev.event === 'error') throw errorFromStreamObject(chunk, requestId);
-  return [...eventsOfChunk(chunk)];
+  return eventsOfChunk(chunk);
 }
 
 const DONE_EVENT: ChatChunkEvent = { type: 'done' };
 
-function* eventsOfChunk(chunk: Record<string, unknown>): Generator<ChatChunkEvent> {
+function eventsOfChunk(chunk: Record<string, unknown>): ChatChunkEvent[] {
+  const out: ChatChunkEvent[] = [];
   const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];
   const choice = choices.find((c) => (c?.index ?? 0) === 0) ?? choices[0];
   if (choice) {
     const delta = choice.delta as Record<string, unknown> | undefined;
     // Role-only deltas (and repeated roles) carry nothing to show.
-    if (delta && typeof delta.content === 'string' && delta.content !== '') yield { type: 'text', text: delta.content };
+    if (delta && typeof delta.content === 'string' && delta.content !== '') out.push({ type: 'text', text: delta.content });
     const usageInChoice = parseUsage(choice.usage);
-    if (usageInChoice) yield { type: 'usage', usage: usageInChoice };
-    if (typeof choice.finish_reason === 'string' && choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
+    if (usageInChoice) out.push({ type: 'usage', usage: usageInChoice });
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason) out.push({ type: 'finish', reason: choice.finish_reason });
   }
   const topUsage = parseUsage(chunk.usage);
-  if (topUsage) yield { type: 'usage', usage: topUsage };
+  if (topUsage) out.push({ type: 'usage', usage: topUsage });
+  return out;
 }
