@@ -69,6 +69,9 @@ async function main(): Promise<number> {
   const stop = (reason: string) => {
     stopping ??= (async () => {
       core.logger.info({ reason }, 'shutting down');
+      // Replies in flight finish (or end with a notice) while every surface is still connected;
+      // then the surfaces disconnect; then the store and the provider client close.
+      await core.manager.shutdown();
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await core.close();
     })();
