@@ -76,7 +76,7 @@ export type MessageRef = unknown;
 
 export interface EditOptions {
   /**
-   * The last edit of this message: the text is complete. Surfaces that render markup
+   * The last write of this message: the text is complete. Surfaces that render markup
    * (Telegram HTML) or finish a preview (Telegram drafts) do it here.
    */
   final?: boolean;
@@ -125,7 +125,11 @@ export interface Surface {
   readonly limits: SurfaceLimits;
   /** How users spell commands here, for help text: '/' (console, Telegram, Discord) or '' (MUD). */
   readonly commandPrefix: string;
-  send(text: string): Promise<MessageRef>;
+  /**
+   * Posts a new message. With `{ final: true }` the text is already complete and no edit will
+   * follow: a surface that renders markup on the final edit renders it here instead.
+   */
+  send(text: string, opts?: EditOptions): Promise<MessageRef>;
   edit(ref: MessageRef, text: string, opts?: EditOptions): Promise<void>;
   sendImage(image: ImageOutput, caption?: string): Promise<void>;
   sendAudio(bytes: Uint8Array, format: AudioFormat): Promise<void>;

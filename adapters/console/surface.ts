@@ -43,11 +43,12 @@ export class ConsoleSurface implements Surface {
     this.opts.out.write(s);
   }
 
-  async send(text: string): Promise<MessageRef> {
+  async send(text: string, opts: EditOptions = {}): Promise<MessageRef> {
     this.finishOpen();
     const msg: Printed = { id: this.nextId++, text };
     this.write(text);
     this.open = msg;
+    if (opts.final) this.finishOpen();
     return msg.id;
   }
 

@@ -37,6 +37,8 @@ export abstract class DiscordSurface implements Surface {
   protected readonly logger: Logger;
   protected readonly typingIndicator: TypingIndicator;
   private readonly mentions: MessageMentionOptions;
+  /** What each message of this reply shows now. */
+  private readonly shown = new Map<MessageRef, string>();
 
   constructor(opts: DiscordSurfaceOptions) {
     this.channel = opts.channel;
@@ -69,11 +71,17 @@ export abstract class DiscordSurface implements Surface {
 
   async send(text: string): Promise<MessageRef> {
     this.typingIndicator.stop();
-    return this.post({ content: text, allowedMentions: this.mentions });
+    const ref = await this.post({ content: text, allowedMentions: this.mentions });
+    this.shown.set(ref, text);
+    return ref;
   }
 
   async edit(ref: MessageRef, text: string, _opts?: EditOptions): Promise<void> {
+    // Discord renders markdown itself: a final edit that changes nothing would only spend
+    // one of the channel's ~5 writes per 5 s.
+    if (this.shown.get(ref) === text) return;
     await this.patch(ref, { content: text, allowedMentions: this.mentions });
+    this.shown.set(ref, text);
   }
 
   async sendImage(image: ImageOutput, caption?: string): Promise<void> {

@@ -144,13 +144,17 @@ export class TelegramSurface implements Surface {
     };
   }
 
-  async send(text: string): Promise<MessageRef> {
+  async send(text: string, opts: EditOptions = {}): Promise<MessageRef> {
     this.stopTyping();
     // A previous message the relay never finalized must not be left as a vanishing draft.
     await this.finalizeOpen();
     const ref: SentRef = { kind: 'message', text, lastWriteAt: 0, final: false };
     this.refs.push(ref);
-    if (this.mode === 'draft' && this.opts.drafts.available) {
+    if (opts.final) {
+      // Complete already: one sendMessage with the rendered HTML, no draft or edit before it.
+      ref.final = true;
+      if (text.trim() !== '') await this.sendRendered(ref);
+    } else if (this.mode === 'draft' && this.opts.drafts.available) {
       ref.kind = 'draft';
       ref.draftId = randomInt(1, MAX_DRAFT_ID);
       await this.writeDraft(ref, text);
@@ -287,12 +291,7 @@ export class TelegramSurface implements Surface {
     const html = markdownToTelegramHtml(text);
     if (ref.kind === 'draft') {
       // One real message replaces the preview; the draft is never left as the only copy.
-      const where = this.where();
-      const sent = await this.withPlainFallback(
-        () => this.mustDeliver('sendMessage', { ...where, text: html, parse_mode: 'HTML' }),
-        () => this.mustDeliver('sendMessage', { ...where, text }),
-      );
-      Object.assign(ref, { kind: 'message', messageId: (sent as { message_id: number }).message_id, shown: text });
+      await this.sendRendered(ref);
       return;
     }
     // Already showing exactly this, and there is no markup to render: nothing to do.
@@ -311,6 +310,17 @@ export class TelegramSurface implements Surface {
       // Someone deleted the message mid-stream: the answer still arrives, as a new message.
       await this.sendAsMessage(ref, text);
     }
+  }
+
+  /** Sends ref.text as a new message: HTML when Telegram accepts it, else the plain text. */
+  private async sendRendered(ref: SentRef): Promise<void> {
+    const text = ref.text;
+    const where = this.where();
+    const sent = await this.withPlainFallback(
+      () => this.mustDeliver('sendMessage', { ...where, text: markdownToTelegramHtml(text), parse_mode: 'HTML' }),
+      () => this.mustDeliver('sendMessage', { ...where, text }),
+    );
+    Object.assign(ref, { kind: 'message', draftId: undefined, messageId: (sent as { message_id: number }).message_id, shown: text, lastWriteAt: Date.now() });
   }
 
   private async withPlainFallback<T>(rich: () => Promise<T>, plain: () => Promise<T>): Promise<T> {

@@ -23,7 +23,10 @@ interface LiveMessage {
 }
 
 export interface MessageWriterOptions {
-  /** Finish every message with an `edit(..., { final: true })` (edit-capable surfaces). */
+  /**
+   * Every message ends with a final write: `edit(..., { final: true })` of a message shown
+   * while streaming, or `send(..., { final: true })` of one complete when first sent.
+   */
   finalEdits: boolean;
 }
 
@@ -137,11 +140,11 @@ export class MessageWriter {
 
   /** Delivers one complete chunk: as the final edit of the live message, or as a message of its own. */
   private async finishChunk(chunk: string): Promise<void> {
-    if (!this.streamsByEditing) {
-      await this.sendWithRetry(chunk);
+    if (this.streamsByEditing && this.live) {
+      await this.finalEdit(chunk);
     } else {
-      const sent = this.live !== undefined || (await this.sendWithRetry(chunk));
-      if (sent) await this.finalEdit(chunk);
+      // Complete before it was ever shown: one final send, no edit (and no wait for one).
+      await this.sendWithRetry(chunk, this.opts.finalEdits);
     }
     this.live = undefined;
     this.delivered.push(chunk);
@@ -196,14 +199,17 @@ export class MessageWriter {
       }
     }
     this.live = undefined;
-    await this.sendWithRetry(chunk);
+    await this.sendWithRetry(chunk, true);
   }
 
-  /** Sends a complete chunk; retried once after a pause. On success the chunk becomes the live message. */
-  private async sendWithRetry(chunk: string): Promise<boolean> {
+  /**
+   * Sends a complete chunk; retried once after a pause. On success the chunk becomes the live
+   * message. `final`: no edit follows (the surface renders its markup in this send).
+   */
+  private async sendWithRetry(chunk: string, final = false): Promise<boolean> {
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
-        const ref = await this.surface.send(chunk);
+        const ref = await this.surface.send(chunk, final ? { final: true } : undefined);
         this.sentMessages++;
         this.live = { ref, shown: chunk, lastWriteAt: this.clock.now() };
         return true;

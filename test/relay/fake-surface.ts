@@ -84,7 +84,7 @@ export class FakeSurface implements Surface {
     if (prev && this.clock.now() - prev.at < lm.pacingMs) this.violate(`line ${this.clock.now() - prev.at} ms after the previous (< ${lm.pacingMs})`);
   }
 
-  async send(text: string): Promise<MessageRef> {
+  async send(text: string, opts?: EditOptions): Promise<MessageRef> {
     await Promise.resolve();
     const attempt = ++this.sendAttempts;
     if (this.limits.lineMode) {
@@ -95,7 +95,7 @@ export class FakeSurface implements Surface {
     }
     this.checkLength(text);
     if (this.opts.failSend?.(text, attempt)) throw new Error('fake send failure');
-    const message: FakeMessage = { id: this.messages.length + 1, writes: [{ at: this.clock.now(), text, kind: 'send', final: false }], text };
+    const message: FakeMessage = { id: this.messages.length + 1, writes: [{ at: this.clock.now(), text, kind: 'send', final: opts?.final === true }], text };
     this.messages.push(message);
     return message.id;
   }

@@ -30,14 +30,11 @@ describe('StreamRelay.pipe, edit mode', () => {
     expect(result.error).toBeUndefined();
   });
 
-  it('a reply shorter than a word is sent when the stream ends, then finished by a final edit', async () => {
+  it('a reply shorter than a word is sent once, final, when the stream ends (no edit, no wait)', async () => {
     const { clock, surface, relay } = setup();
     await relay.pipe(timedDeltas(clock, ['Hi'], 5), surface);
     surface.assertClean();
-    expect(surface.messages[0]!.writes.map((w) => [w.kind, w.text, w.final])).toEqual([
-      ['send', 'Hi', false],
-      ['edit', 'Hi', true],
-    ]);
+    expect(surface.messages[0]!.writes.map((w) => [w.kind, w.text, w.final, w.at])).toEqual([['send', 'Hi', true, 5]]);
   });
 
   it('a long first token is shown at once, without waiting for whitespace', async () => {
@@ -264,13 +261,14 @@ describe('StreamRelay.pipe, edit mode', () => {
 });
 
 describe('StreamRelay.deliver', () => {
-  it('splits a complete text the same way and finishes each message', async () => {
+  it('splits a complete text the same way and sends each message once, final', async () => {
     const { surface, relay } = setup({ maxChars: 300 });
     const text = sampleAnswer(3);
     const result = await relay.deliver(text, surface);
     surface.assertClean();
     expect(surface.finalTexts).toEqual(splitText(text, 300));
-    expect(result).toMatchObject({ text, sentMessages: surface.messages.length, edits: surface.messages.length });
+    expect(result).toMatchObject({ text, sentMessages: surface.messages.length, edits: 0 });
+    expect(surface.messages.every((m) => m.writes.length === 1 && m.writes[0]!.final)).toBe(true);
   });
 
   it('final: false sends plain messages without edits', async () => {

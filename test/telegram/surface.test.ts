@@ -54,6 +54,17 @@ describe('TelegramSurface', () => {
     expect(msg!.text).toBe('Hello world and a<b');
   });
 
+  it.each(['draft', 'edit'] as const)('%s mode: a complete text is one sendMessage with HTML, no draft or edit', async (mode) => {
+    const { s, chatId } = surface(mode);
+    const before = tg.calls.length;
+    await s.send('Conversation **cleared**.', { final: true });
+    await s.close();
+    const methods = tg.calls.slice(before).map((c) => c.method).filter((m) => m !== 'sendChatAction');
+    expect(methods).toEqual(['sendMessage']);
+    expect(tg.messagesIn(chatId)).toHaveLength(1);
+    expect(tg.messagesIn(chatId)[0]!.html).toBe(markdownToTelegramHtml('Conversation **cleared**.'));
+  });
+
   it('falls back to plain text when Telegram rejects the entities, losing nothing', async () => {
     const { s, chatId } = surface('edit');
     const ref = await s.send('x *y* z');
