@@ -20,7 +20,7 @@ import { systemClock } from '../src/relay/clock.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { StoredTurn } from '../src/store/types.js';
-import type { Incoming, SurfaceLimits } from '../src/types.js';
+import type { EditOptions, Incoming, SurfaceLimits } from '../src/types.js';
 import type { FakeClock } from '../test/relay/fake-clock.js';
 import { FakeSurface } from '../test/relay/fake-surface.js';
 
@@ -113,9 +113,9 @@ class BenchSurface extends FakeSurface {
   constructor(limits: Partial<SurfaceLimits>, channel: string) {
     super({ clock: systemClock as unknown as FakeClock, limits, channel, platform: 'discord' });
   }
-  override async send(text: string) {
+  override async send(text: string, opts?: EditOptions) {
     this.firstCallAt ??= performance.now();
-    return super.send(text);
+    return super.send(text, opts);
   }
   override async typing() {}
 }
