@@ -4,7 +4,7 @@
 import type { Logger } from '../log.js';
 import type { MessageRef, Surface } from '../types.js';
 import type { Clock } from './clock.js';
-import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
+import { reopenFence, type Fence } from './fence.js';
 import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
 import { isWideCodePoint } from './width.js';
 
@@ -100,8 +100,8 @@ export class MessageWriter {
     const rest = this.restOf(text);
     let chunk = rest.trim() ? lastChunk(rest, this.fence) : '';
     if (notice) {
-      // An interrupted code block is closed so the notice reads as text.
-      const closed = chunk && chunk + closeFence(fenceAfter(this.fence, rest));
+      // lastChunk closed an interrupted code block, so the notice reads as text.
+      const closed = chunk;
       const withNotice = closed ? closed + NOTICE_SEPARATOR + notice : notice;
       if (this.measure(withNotice) <= this.maxChars) {
         chunk = withNotice;

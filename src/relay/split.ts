@@ -74,9 +74,13 @@ function avoidSurrogateSplit(text: string, at: number): number {
   return at > 0 && at < text.length && c >= 0xdc00 && c <= 0xdfff ? at - 1 : at;
 }
 
-/** The text of a last chunk: everything left, trailing blanks dropped. */
+/**
+ * The text of a last chunk: everything left, trailing blanks dropped, and a code fence the
+ * answer left open closed (a reply cut by max_tokens often stops inside a code block).
+ */
 export function lastChunk(rest: string, fence: Fence | null): string {
-  return reopenFence(fence) + rest.trimEnd();
+  const body = rest.trimEnd();
+  return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
 /** Boundaries in rest[1..room], each with its kind (index = where the chunk would end). */
@@ -153,7 +157,9 @@ export function nextSplit(
   final: boolean,
 ): SplitStep | undefined {
   const head = reopenFence(fence);
-  const fitsWhole = measure(head + rest.trimEnd()) <= maxChars;
+  // The last chunk closes a fence left open, so that closing line must fit too.
+  const tail = final ? closeFence(fenceAfter(fence, rest.trimEnd())) : '';
+  const fitsWhole = measure(head + rest.trimEnd() + tail) <= maxChars;
   if (fitsWhole) return undefined;
   const room = fitLength(head, rest, maxChars, measure);
   const decided = final || rest.length >= room + SPLIT_LOOKAHEAD;

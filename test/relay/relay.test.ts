@@ -37,6 +37,14 @@ describe('StreamRelay.pipe, edit mode', () => {
     expect(surface.messages[0]!.writes.map((w) => [w.kind, w.text, w.final, w.at])).toEqual([['send', 'Hi', true, 5]]);
   });
 
+  it('a stream that ends inside a code block gets the block closed in its final text', async () => {
+    const { clock, surface, relay } = setup();
+    const result = await relay.pipe(timedDeltas(clock, ['Try:\n```js\n', 'let a = 1;'], 5), surface);
+    surface.assertClean();
+    expect(surface.finalTexts).toEqual(['Try:\n```js\nlet a = 1;\n```']);
+    expect(result.text).toBe('Try:\n```js\nlet a = 1;');
+  });
+
   it('a long first token is shown at once, without waiting for whitespace', async () => {
     const { clock, surface, relay } = setup();
     const url = 'https://example.com/a/very/long/path';

@@ -10,6 +10,16 @@ describe('splitText', () => {
     expect(splitText('  \n ', 20)).toEqual([]);
   });
 
+  it('closes a code fence the text leaves open (an answer cut by max_tokens), within the limit', () => {
+    expect(splitText('Here:\n```py\nprint(1)', 100)).toEqual(['Here:\n```py\nprint(1)\n```']);
+    // Exactly at the limit without the closing line: the closing line must still fit.
+    const text = 'x'.repeat(10) + '\n```\n' + 'y'.repeat(10);
+    const chunks = splitText(text, text.length + 2);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(text.length + 2);
+    expect(chunks.at(-1)!.endsWith('\n```')).toBe(true);
+    expect(normalizeForComparison(chunks.join('\n'))).toBe(normalizeForComparison(text));
+  });
+
   it('prefers a paragraph boundary over a later line, sentence or word boundary', () => {
     const text = 'a'.repeat(30) + '\n\n' + 'b'.repeat(10) + '\nccc. ddd eee fff';
     expect(splitText(text, 50)).toEqual(['a'.repeat(30), 'b'.repeat(10) + '\nccc. ddd eee fff']);
