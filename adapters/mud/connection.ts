@@ -129,6 +129,7 @@ export class MudConnection {
       this.log.info({ host: profile.host, port: profile.port }, 'MUD connected');
       this._state = 'login';
       this.loginIndex = 0;
+      for (const offer of policy.offers()) socket.write(offer);
       this.writer.attach((command) => this.writeCommand(socket, command));
       this.loginTimer = setTimeout(() => {
         this.log.warn({ step: this.loginIndex }, 'MUD login timed out');

@@ -1,5 +1,5 @@
 // What we agree to in telnet option negotiation, as a MUD client. Accept SGA and EOR (prompt
-// marks), report a terminal type, send our window size (NAWS), answer CHARSET (RFC 2066) with the
+// marks), report a terminal type, offer our window size (NAWS), answer CHARSET (RFC 2066) with the
 // profile's encoding, tolerate ECHO/BINARY; refuse everything else. Answers are sent only when an
 // option's state changes, so two peers can never ping-pong the same request forever.
 import { Opt, negotiation, subnegotiation, type NegotiationVerb, type TelnetToken } from './telnet.js';
@@ -30,11 +30,22 @@ export interface NegotiationSettings {
   encoding: string;
 }
 
+/** Options we offer (WILL) as soon as we connect, before the server asks. */
+const OFFERED_ON_CONNECT = [Opt.NAWS];
+
 export class NegotiationPolicy {
   private readonly remoteOn = new Set<number>();
   private readonly localOn = new Set<number>();
+  /** Our WILLs still waiting for the server's DO or DONT (RFC 1143: answer neither with a WILL). */
+  private readonly offered = new Set<number>();
 
   constructor(private readonly settings: NegotiationSettings) {}
+
+  /** What to send on connect: we offer NAWS, so servers that never ask still learn our width. */
+  offers(): Buffer[] {
+    for (const option of OFFERED_ON_CONNECT) this.offered.add(option);
+    return OFFERED_ON_CONNECT.map((option) => negotiation('WILL', option));
+  }
 
   /** Is the server's side of this option on (e.g. EOR: prompts end with IAC EOR)? */
   remoteEnabled(option: number): boolean {
@@ -62,13 +73,15 @@ export class NegotiationPolicy {
         if (!LOCAL_OK.has(option)) return [negotiation('WONT', option)];
         if (this.localOn.has(option)) return [];
         this.localOn.add(option);
-        const out = [negotiation('WILL', option)];
+        // The server accepted our offer: no WILL again, just what follows the agreement.
+        const out = this.offered.delete(option) ? [] : [negotiation('WILL', option)];
         // NAWS has no request: the size follows the agreement at once.
         if (option === Opt.NAWS) out.push(this.windowSize());
         return out;
       }
       case 'DONT':
-        if (!this.localOn.delete(option)) return [];
+        // A refused offer needs no answer; neither does refusing what is already off.
+        if (this.offered.delete(option) || !this.localOn.delete(option)) return [];
         return [negotiation('WONT', option)];
     }
   }

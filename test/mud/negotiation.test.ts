@@ -46,6 +46,19 @@ describe('NegotiationPolicy', () => {
     ]);
   });
 
+  it('offers NAWS on connect; a DO gets only the size (no second WILL), a DONT gets nothing', () => {
+    const p = policy();
+    expect(wire(p.offers())).toEqual([[IAC, WILL, Opt.NAWS]]);
+    expect(wire(p.answer(neg('DO', Opt.NAWS)))).toEqual([[IAC, SB, Opt.NAWS, 0, 80, 0, 50, IAC, SE]]);
+    expect(p.answer(neg('DO', Opt.NAWS))).toEqual([]);
+
+    const q = policy();
+    q.offers();
+    expect(q.answer(neg('DONT', Opt.NAWS))).toEqual([]);
+    // Asked again later, it agrees as usual.
+    expect(wire(q.answer(neg('DO', Opt.NAWS)))[0]).toEqual([IAC, WILL, Opt.NAWS]);
+  });
+
   it('answers a CHARSET request with the profile encoding', () => {
     const p = policy('gbk');
     expect(wire(p.answer(neg('DO', Opt.CHARSET)))).toEqual([[IAC, WILL, Opt.CHARSET]]);
