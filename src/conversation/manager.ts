@@ -23,6 +23,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Channels whose held-back "more" lines are remembered. */
 const PENDING_LINES_CHANNELS = 5_000;
 const MINUTE_MS = 60_000;
+/** OpenAI's speech endpoint takes at most 4,096 characters of input. */
+const TTS_MAX_INPUT_CHARS = 4_096;
 const DAY_MS = 24 * 3600_000;
 
 export interface ManagerDeps {
@@ -299,7 +301,7 @@ export class ConversationManager {
     const format = surface.limits.audioFormat ?? 'mp3';
     const speech = await this.withTyping(surface, 'record_voice', () =>
       this.llm.speech({
-        text,
+        text: clipForSpeech(text),
         model: this.config.llm.ttsModel,
         voice: this.config.llm.ttsVoice,
         format,
@@ -464,4 +466,12 @@ function imageToUrl(img: { url?: string; bytes?: Uint8Array; mime?: string }): s
     return `data:${img.mime ?? 'image/png'};base64,${Buffer.from(img.bytes).toString('base64')}`;
   }
   return img.url;
+}
+
+/** Long answers are spoken up to the last sentence end that fits the speech endpoint's limit. */
+export function clipForSpeech(text: string, max = TTS_MAX_INPUT_CHARS): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max);
+  const lastEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('。'), head.lastIndexOf('! '), head.lastIndexOf('? '), head.lastIndexOf('\n'));
+  return lastEnd > max / 2 ? head.slice(0, lastEnd + 1) : head;
 }

@@ -252,6 +252,18 @@ describe('ConversationManager', () => {
     expect(s.audios).toHaveLength(2);
   });
 
+  it('voice mode speaks a long answer only up to the speech endpoint limit', async () => {
+    await makeCore();
+    upstream.setReply('This is a sentence. '.repeat(400));
+    const s = new RecordingSurface({ audioFormat: 'mp3' });
+    await core.manager.handle(incoming('/voice on'), s);
+    await core.manager.handle(incoming('talk a lot'), s);
+    const speech = upstream.requests.filter((r) => r.route === 'audio/speech').at(-1)!.body as { input: string };
+    expect(speech.input.length).toBeLessThanOrEqual(4096);
+    expect(speech.input.endsWith('sentence.')).toBe(true);
+    expect(s.audios).toHaveLength(1);
+  });
+
   it('sound-less surfaces get a notice for tts', async () => {
     await makeCore();
     const s = new RecordingSurface({ audio: false });
