@@ -19,6 +19,7 @@ import { createDiscordClient, type DiscordSettings } from './client.js';
 import { commandFromInteraction, commandText, EPHEMERAL_COMMANDS, registerCommands } from './commands.js';
 import { factsOf, toIncoming } from './inbound.js';
 import { InteractionSurface } from './interaction-surface.js';
+import { line } from './lines.js';
 import { AUTOCOMPLETE_MAX_CHOICES, CHOICE_MAX_CHARS } from './limits.js';
 import { MessageReplySurface } from './message-surface.js';
 import { channelKeyFor, decide, type AccessRules } from './routing.js';
@@ -34,8 +35,6 @@ export interface DiscordAdapterOptions {
   clientOptions?: Partial<ClientOptions>;
 }
 
-const NOT_HERE = 'This bot is not available here.';
-const UNKNOWN_COMMAND = 'Unknown command.';
 
 export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {}): Adapter & { readonly client: Client } {
   const settings = core.config.discord;
@@ -48,6 +47,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
 
   const surfaceOptions = (channel: string, requestLog: Logger): DiscordSurfaceOptions => ({
     channel,
+    locale: core.config.conversation.locale,
     editIntervalMs: settings.editIntervalMs,
     pingAuthor: settings.pingAuthor,
     logger: requestLog,
@@ -106,7 +106,8 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
     const command = commandFromInteraction(interaction);
     if (!verdict.answer || !command) {
       log.debug({ reason: verdict.answer ? 'unknown command' : verdict.reason }, 'command refused');
-      await interaction.reply({ content: verdict.answer ? UNKNOWN_COMMAND : NOT_HERE, flags: MessageFlags.Ephemeral });
+      const refusal = line(core.config.conversation.locale, verdict.answer ? 'unknownCommand' : 'notHere');
+      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral });
       return;
     }
     const surface = new InteractionSurface(interaction, surfaceOptions(channel, log));

@@ -5,10 +5,13 @@ import type { Logger } from '../../src/log.js';
 import type { AudioFormat, ChannelKey, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import { audioFile, fitsUpload, imageFile } from './files.js';
 import { DISCORD_MAX_CHARS } from './limits.js';
+import { line, type Locale } from './lines.js';
 import { TypingIndicator } from './typing.js';
 
 export interface DiscordSurfaceOptions {
   channel: ChannelKey;
+  /** Language of the adapter's own lines (LOCALE). */
+  locale?: Locale;
   editIntervalMs: number;
   /** May a reply ping the user it answers (DISCORD_PING_AUTHOR)? */
   pingAuthor: boolean;
@@ -37,6 +40,7 @@ export abstract class DiscordSurface implements Surface {
   protected readonly logger: Logger;
   protected readonly typingIndicator: TypingIndicator;
   private readonly mentions: MessageMentionOptions;
+  private readonly locale: Locale;
   /** What each message of this reply shows now. */
   private readonly shown = new Map<MessageRef, string>();
 
@@ -44,6 +48,7 @@ export abstract class DiscordSurface implements Surface {
     this.channel = opts.channel;
     this.logger = opts.logger;
     this.mentions = safeMentions(opts.pingAuthor);
+    this.locale = opts.locale ?? 'en';
     this.limits = {
       maxChars: DISCORD_MAX_CHARS,
       // UTF-16 units: at least Discord's own count, so a chunk is never refused as too long.
@@ -101,7 +106,7 @@ export abstract class DiscordSurface implements Surface {
     this.typingIndicator.stop();
     if (!fitsUpload(bytes)) {
       this.logger.warn({ bytes: bytes.byteLength }, 'audio too large to upload');
-      await this.post({ content: '⚠️ The audio is too large for Discord.', allowedMentions: this.mentions });
+      await this.post({ content: line(this.locale, 'audioTooLarge'), allowedMentions: this.mentions });
       return;
     }
     await this.post({ files: [audioFile(bytes, format)], allowedMentions: this.mentions });

@@ -1,7 +1,9 @@
 // The few lines only the Telegram adapter says (everything else comes from the core's catalogue).
-export type Locale = 'en' | 'zh';
+import { defineLines, type Locale } from '../../src/conversation/index.js';
 
-const LINES = {
+export type { Locale };
+
+export const line = defineLines({
   en: {
     refused: 'Sorry, this bot is private. Ask its owner to add you.',
     downloadFailed: '⚠️ I could not download that file from Telegram. Please try again.',
@@ -12,10 +14,4 @@ const LINES = {
     downloadFailed: '⚠️ 无法从 Telegram 下载该文件，请重试。',
     tooLarge: '⚠️ 文件太大，机器人无法下载（上限 20 MB）。',
   },
-} as const;
-
-export type LineId = keyof (typeof LINES)['en'];
-
-export function line(locale: Locale, id: LineId): string {
-  return LINES[locale][id];
-}
+});

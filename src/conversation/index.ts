@@ -1,5 +1,5 @@
 export { ConversationManager, type ManagerDeps } from './manager.js';
 export { parseCommand, commandFrom, isAdminCommand, isCostly } from './commands.js';
-export { t, type Locale, type MessageId } from './messages.js';
+export { t, defineLines, type Locale, type MessageId } from './messages.js';
 export { describeError } from './errors.js';
 export { buildMessages, estimateTokens, sanitizeName } from './history.js';

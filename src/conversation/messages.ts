@@ -132,3 +132,11 @@ export function t(locale: Locale, id: MessageId, params: Record<string, string |
   const template = TABLES[locale][id] ?? en[id];
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
 }
+
+/**
+ * A line table for the few lines an adapter says itself (refusals, download errors): the same
+ * keys in every locale, looked up like the core's own.
+ */
+export function defineLines<K extends string>(table: Record<Locale, Record<K, string>>): (locale: Locale, id: K) => string {
+  return (locale, id) => table[locale][id] ?? table.en[id];
+}
