@@ -3,6 +3,7 @@
 import type { Config } from './config/index.js';
 import { ConversationManager } from './conversation/index.js';
 import { OpenAIClient } from './llm/client.js';
+import { clientFromConfig } from './llm/from-config.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
 import { createStore, type HistoryStore } from './store/index.js';
@@ -30,19 +31,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     registerSecret(secret);
   }
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const client =
-    opts.llm ??
-    new OpenAIClient({
-      baseUrl: config.llm.baseUrl,
-      apiKey: config.llm.apiKey,
-      authHeader: config.llm.authHeader,
-      orgId: config.llm.orgId,
-      connectTimeoutMs: config.llm.connectTimeoutMs,
-      firstByteTimeoutMs: config.llm.firstByteTimeoutMs,
-      idleTimeoutMs: config.llm.idleTimeoutMs,
-      maxRetries: config.llm.maxRetries,
-      logger: logger.child({ component: 'llm' }),
-    });
+  const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
   const manager = new ConversationManager({
     config,
