@@ -20,11 +20,6 @@ export { markdownToTelegramHtml, escapeHtml } from './html.js';
 export { TelegramSurface, DraftSupport, type StreamMode } from './surface.js';
 export { classify, channelKeyOf } from './inbound.js';
 
-/**
- * Drafts are animated previews that do not count against edit limits, so they can follow the
- * text closely; a few frames per second is smooth without flooding the chat.
- */
-const DRAFT_INTERVAL_MS = 300;
 /** How long a file download from Telegram may take. */
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 /** telegraf's per-update handler timeout; ours returns at once, so this only guards bugs. */
@@ -118,7 +113,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       drafts,
       pacer: pacers.for(chatId),
       editIntervalMs: isDirect ? settings!.editIntervalDmMs : settings!.editIntervalGroupMs,
-      draftIntervalMs: opts.draftIntervalMs ?? DRAFT_INTERVAL_MS,
+      draftIntervalMs: opts.draftIntervalMs ?? settings!.draftIntervalMs,
       logger: log.child({ channel }),
     });
   }

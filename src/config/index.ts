@@ -134,6 +134,7 @@ const envSchema = z.object({
   TELEGRAM_STREAM: enumOf(['auto', 'draft', 'edit', 'off'], 'auto'),
   TELEGRAM_EDIT_INTERVAL_DM_MS: int(1_000, 100),
   TELEGRAM_EDIT_INTERVAL_GROUP_MS: int(3_000, 100),
+  TELEGRAM_DRAFT_INTERVAL_MS: int(300, 50),
 
   // mud
   MUD_PROFILE: optStr(),
@@ -197,6 +198,7 @@ export interface Config {
     stream: 'auto' | 'draft' | 'edit' | 'off';
     editIntervalDmMs: number;
     editIntervalGroupMs: number;
+    draftIntervalMs: number;
   };
   mud?: { profilePath: string; password?: string };
 }
@@ -282,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           stream: e.TELEGRAM_STREAM,
           editIntervalDmMs: e.TELEGRAM_EDIT_INTERVAL_DM_MS,
           editIntervalGroupMs: e.TELEGRAM_EDIT_INTERVAL_GROUP_MS,
+          draftIntervalMs: e.TELEGRAM_DRAFT_INTERVAL_MS,
         }
       : undefined,
     mud,
