@@ -23,7 +23,9 @@ Then set DISCORD_TOKEN, TELEGRAM_BOT_TOKEN or MUD_PROFILE to put it on a platfor
 with none set, npm start opens this console chat.
 `;
 
-async function startAdapters(core: Core, config: Config, onConsoleExit: () => void): Promise<Adapter[]> {
+/** Creates every configured surface, then starts them one by one into `started` (so a failure
+ * half-way still leaves the ones already running to be stopped cleanly). */
+async function startAdapters(core: Core, config: Config, started: Adapter[], onConsoleExit: () => void): Promise<void> {
   const adapters: Adapter[] = [];
   if (config.discord) adapters.push((await import('../adapters/discord/index.js')).createDiscordAdapter(core));
   if (config.telegram) adapters.push((await import('../adapters/telegram/index.js')).createTelegramAdapter(core));
@@ -32,10 +34,10 @@ async function startAdapters(core: Core, config: Config, onConsoleExit: () => vo
     adapters.push((await import('../adapters/console/index.js')).createConsoleAdapter(core, { onExit: onConsoleExit }));
   }
   for (const a of adapters) {
+    started.push(a);
     await a.start();
     core.logger.info({ platform: a.platform }, 'surface started');
   }
-  return adapters;
 }
 
 async function main(): Promise<number> {
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
     logger = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false, mkdir: true }));
   }
   const core = await createCore(config, { logger });
-  let adapters: Adapter[] = [];
+  const adapters: Adapter[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {
     stopping ??= (async () => {
@@ -82,18 +84,14 @@ async function main(): Promise<number> {
     const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
     process.once('SIGINT', () => finish('SIGINT', 0));
     process.once('SIGTERM', () => finish('SIGTERM', 0));
-    startAdapters(core, config, () => finish('console closed', 0))
-      .then((started) => {
-        adapters = started;
-      })
-      .catch((err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
-        // A wrong profile is the user's to fix: its message names the field; no stack needed.
-        if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');
-        else core.logger.fatal({ err }, 'a surface failed to start');
-        process.stderr.write(`Start-up failed: ${message}\n`);
-        finish('start failed', 1);
-      });
+    startAdapters(core, config, adapters, () => finish('console closed', 0)).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      // A wrong profile is the user's to fix: its message names the field; no stack needed.
+      if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');
+      else core.logger.fatal({ err }, 'a surface failed to start');
+      process.stderr.write(`Start-up failed: ${message}\n`);
+      finish('start failed', 1);
+    });
   });
   return exitCode;
 }

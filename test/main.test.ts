@@ -91,3 +91,43 @@ describe('npm start with every platform configured', () => {
     expect(stdout).not.toContain(telegram.token);
   });
 });
+
+describe('npm start when one surface cannot start', () => {
+  it('says which and why in one line, stops the surfaces already running, exits 1', async () => {
+    const upstream = await startFakeUpstream();
+    const discord = await startFakeDiscord();
+    const telegram = await startFakeTelegram({ pollHoldMs: 300 });
+    const dir = mkdtempSync(join(tmpdir(), 'parley-main-fail-'));
+    const closeCodes: number[] = [];
+    discord.events.on('close', (e: { code: number }) => closeCodes.push(e.code));
+    try {
+      const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH,
+          OPENAI_BASE_URL: upstream.url,
+          OPENAI_API_KEY: 'test-key',
+          DATA_DIR: join(dir, 'data'),
+          DISCORD_TOKEN: discord.token,
+          DISCORD_API_URL: discord.apiUrl,
+          TELEGRAM_BOT_TOKEN: '999999:not-the-right-token',
+          TELEGRAM_API_ROOT: telegram.apiRoot,
+        },
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.resume();
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toContain('Start-up failed: Telegram: could not connect (TELEGRAM_BOT_TOKEN was rejected');
+      expect(stderr).not.toMatch(/\n\s+at /);
+      // Discord had started first; it logged out (a normal close) rather than dying with the
+      // process (1006, abnormal closure). The close may be seen just after the exit.
+      await discord.waitFor(() => (closeCodes.length > 0 ? true : undefined), 'gateway close');
+      expect(closeCodes).toEqual([1000]);
+    } finally {
+      await Promise.all([upstream.close(), discord.close(), telegram.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
