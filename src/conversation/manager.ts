@@ -14,6 +14,8 @@ import { buildMessages, estimateMessageTokens, estimateTokens, sanitizeName, use
 import { t, type MessageId } from './messages.js';
 import { ChannelQueues } from './queue.js';
 
+/** Models named in a `model` answer; the rest are counted. */
+const MODELS_LISTED = 40;
 /** How long the provider's model list is trusted before asking again. */
 const MODELS_CACHE_MS = 5 * 60_000;
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
@@ -342,7 +344,12 @@ export class ConversationManager {
     if (name === undefined) {
       const ids = await this.listModels();
       const lines = [this.line('model_current', { model: current })];
-      if (ids.length > 0) lines.push(this.line('model_list', { models: ids.join(', ') }));
+      if (ids.length > 0) {
+        // Relays list hundreds of models; a chat line shows the first ones and a count.
+        const shown = ids.slice(0, MODELS_LISTED);
+        const more = ids.length > shown.length ? ` (+${ids.length - shown.length})` : '';
+        lines.push(this.line('model_list', { models: shown.join(', ') + more }));
+      }
       return this.sayText(surface, lines.join('\n'));
     }
     if (['default', 'reset'].includes(name.toLowerCase())) {

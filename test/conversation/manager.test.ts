@@ -282,6 +282,18 @@ describe('ConversationManager', () => {
     expect(s.finalTexts[1]).toContain('/reset：清空本对话');
   });
 
+  it('a relay listing hundreds of models gets the first 40 named and the rest counted', async () => {
+    await makeCore();
+    const data = Array.from({ length: 250 }, (_, i) => ({ id: `model-${String(i).padStart(3, '0')}`, object: 'model', owned_by: 'relay' }));
+    upstream.setNext({ route: 'models', json: { object: 'list', data } });
+    const s = new RecordingSurface();
+    await core.manager.handle(incoming('/model'), s);
+    const text = s.finalTexts.join('\n');
+    expect(text).toContain('model-039');
+    expect(text).not.toContain('model-040');
+    expect(text).toContain('(+210)');
+  });
+
   it('line mode: caps long answers and continues with "more"', async () => {
     await makeCore();
     upstream.setReply(Array.from({ length: 12 }, (_, i) => `Line number ${i} of the answer.`).join('\n'));
