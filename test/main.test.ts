@@ -16,6 +16,14 @@ import { startFakeUpstream, type FakeUpstream } from './fakes/upstream/server.js
 const TSX = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
 const MAIN = join(process.cwd(), 'src/main.ts');
 
+/** `npm start`'s entry point in `dir`, with only these settings (no developer .env or tokens). */
+function startMain(dir: string, upstream: FakeUpstream, settings: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: 'test-key', DATA_DIR: join(dir, 'data'), ...settings },
+  });
+}
+
 describe('npm start with every platform configured', () => {
   let upstream: FakeUpstream;
   let discord: FakeDiscord;
@@ -35,22 +43,15 @@ describe('npm start with every platform configured', () => {
     const profile = parseYaml(readFileSync('profiles/diku-example.yaml', 'utf8')) as Record<string, unknown>;
     const profilePath = join(dir, 'mud.yaml');
     writeFileSync(profilePath, toYaml({ ...profile, port: mud.port, pacingMs: 100 }));
-    child = spawn(process.execPath, ['--import', TSX, MAIN], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        OPENAI_BASE_URL: upstream.url,
-        OPENAI_API_KEY: 'test-key',
-        DATA_DIR: join(dir, 'data'),
-        LOG_LEVEL: 'info',
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_GUILD_ID: discord.ids.guild,
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        MUD_PROFILE: profilePath,
-        MUD_PASSWORD: 'sekrit-pass',
-      },
+    child = startMain(dir, upstream, {
+      LOG_LEVEL: 'info',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_GUILD_ID: discord.ids.guild,
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      MUD_PROFILE: profilePath,
+      MUD_PASSWORD: 'sekrit-pass',
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -101,22 +102,15 @@ describe('npm start when one surface cannot start', () => {
     const closeCodes: number[] = [];
     discord.events.on('close', (e: { code: number }) => closeCodes.push(e.code));
     try {
-      const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          OPENAI_BASE_URL: upstream.url,
-          OPENAI_API_KEY: 'test-key',
-          DATA_DIR: join(dir, 'data'),
-          DISCORD_TOKEN: discord.token,
-          DISCORD_API_URL: discord.apiUrl,
-          TELEGRAM_BOT_TOKEN: '999999:not-the-right-token',
-          TELEGRAM_API_ROOT: telegram.apiRoot,
-        },
+      const child = startMain(dir, upstream, {
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        TELEGRAM_BOT_TOKEN: '999999:not-the-right-token',
+        TELEGRAM_API_ROOT: telegram.apiRoot,
       });
       let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.stdout.resume();
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout!.resume();
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(1);
       expect(stderr).toContain('Start-up failed: Telegram: could not connect (TELEGRAM_BOT_TOKEN was rejected');

@@ -9,6 +9,7 @@ import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { IS_VOICE_MESSAGE, OPTION_TYPE, startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
 import { startFakeUpstream, TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
 
 const EDIT_INTERVAL_MS = 300;
 const SCALED_CHANNEL_LIMIT = { limit: 5, windowMs: 1000 };
@@ -34,11 +35,7 @@ describe('discord adapter e2e', () => {
   beforeAll(async () => {
     upstream = await startFakeUpstream();
     discord = await startFakeDiscord({ channelRateLimit: SCALED_CHANNEL_LIMIT, advertiseRateLimits: false });
-    const config = loadConfig({
-      OPENAI_BASE_URL: upstream.url,
-      OPENAI_API_KEY: 'test-key',
-      HISTORY_STORE: 'memory',
-      LOG_LEVEL: 'silent',
+    const config = loadConfig(testEnv(upstream, {
       LLM_MAX_RETRIES: '0',
       RATE_LIMIT_PER_MINUTE: '0',
       DISCORD_TOKEN: discord.token,
@@ -46,7 +43,7 @@ describe('discord adapter e2e', () => {
       DISCORD_GUILD_ID: discord.ids.guild,
       DISCORD_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS),
       DISCORD_LISTEN_CHANNELS: discord.ids.otherChannel,
-    });
+    }));
     core = await createCore(config, { shutdownGraceMs: 2000 });
     adapter = createDiscordAdapter(core);
     await adapter.start();

@@ -7,6 +7,7 @@ import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { OPTION_TYPE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
 
 interface Stack {
   upstream: FakeUpstream;
@@ -22,16 +23,12 @@ async function startStack(opts: { shutdownGraceMs: number; interactionDeadlineMs
   const upstream = await startFakeUpstream();
   const discord = await startFakeDiscord({ interactionDeadlineMs: opts.interactionDeadlineMs });
   const core = await createCore(
-    loadConfig({
-      OPENAI_BASE_URL: upstream.url,
-      OPENAI_API_KEY: 'test-key',
-      HISTORY_STORE: 'memory',
-      LOG_LEVEL: 'silent',
+    loadConfig(testEnv(upstream, {
       LLM_MAX_RETRIES: '0',
       DISCORD_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       DISCORD_EDIT_INTERVAL_MS: '200',
-    }),
+    })),
     { shutdownGraceMs: opts.shutdownGraceMs },
   );
   const adapter = createDiscordAdapter(core);

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeMud, type FakeMud, type FakeMudOptions, type ReceivedCommand } from '../fakes/mud/server.js';
 import { startFakeUpstream, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
 
 const PASSWORD = 'sekrit-pass';
 /** Test pacing: 150 ms = 6.7 commands/s, under the fake's flood rule of 10 per second. */
@@ -75,15 +76,10 @@ async function startBot(opts: BotOptions = {}) {
       },
     }),
   );
-  const config = loadConfig({
-    OPENAI_BASE_URL: upstream.url,
-    OPENAI_API_KEY: 'test-key',
-    HISTORY_STORE: 'memory',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '0',
+  const config = loadConfig(testEnv(upstream, {
     MUD_PROFILE: path,
     MUD_PASSWORD: PASSWORD,
-  });
+  }));
   const core = await createCore(config, { logger });
   const adapter = createMudAdapter(core, { random: () => 0.5 });
   running.push({ mud, core, adapter });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
 
 const BOT = 'parley_bot';
 const SECRET = 'webhook-secret-for-tests';
@@ -16,18 +17,13 @@ const started: { core: Core; adapter: TelegramAdapter }[] = [];
 
 async function startAdapter(extra: Record<string, string>) {
   const core = await createCore(
-    loadConfig({
-      OPENAI_BASE_URL: upstream.url,
-      OPENAI_API_KEY: 'test-key',
-      HISTORY_STORE: 'memory',
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
+    loadConfig(testEnv(upstream, {
       TELEGRAM_BOT_TOKEN: tg.token,
       TELEGRAM_API_ROOT: tg.apiRoot,
       TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
       TELEGRAM_EDIT_INTERVAL_GROUP_MS: '100',
       ...extra,
-    }),
+    })),
     { shutdownGraceMs: 500 },
   );
   const adapter = createTelegramAdapter(core, { webhookPort: 0, webhookHost: '127.0.0.1', stopGraceMs: 500 });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createTelegramAdapter, markdownToTelegramHtml, type TelegramAdapter } from '../../adapters/telegram/index.js';
 import { startFakeTelegram, type BotMessage, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
 
 /** One Telegram "second" of retry_after, in ms, on both sides: flood waits stay short. */
 const UNIT_MS = 20;
@@ -19,18 +20,13 @@ let adapter: TelegramAdapter;
 let nextChat = 1000;
 
 function env(extra: Record<string, string> = {}) {
-  return {
-    OPENAI_BASE_URL: upstream.url,
-    OPENAI_API_KEY: 'test-key',
-    HISTORY_STORE: 'memory',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '0',
+  return testEnv(upstream, {
     TELEGRAM_BOT_TOKEN: tg.token,
     TELEGRAM_API_ROOT: tg.apiRoot,
     TELEGRAM_EDIT_INTERVAL_DM_MS: EDIT_INTERVAL_MS,
     TELEGRAM_EDIT_INTERVAL_GROUP_MS: EDIT_INTERVAL_MS,
     ...extra,
-  };
+  });
 }
 
 const lastText = (chatId: number) => tg.messagesIn(chatId).at(-1)?.text ?? '';

@@ -6,6 +6,7 @@ import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
 
 describe('TELEGRAM_STREAM=off', () => {
   let tg: FakeTelegram;
@@ -17,15 +18,11 @@ describe('TELEGRAM_STREAM=off', () => {
     upstream = await startFakeUpstream({ chunkDelayMs: 1 });
     tg = await startFakeTelegram({ pollHoldMs: 300 });
     core = await createCore(
-      loadConfig({
-        OPENAI_BASE_URL: upstream.url,
-        OPENAI_API_KEY: 'test-key',
-        HISTORY_STORE: 'memory',
-        LOG_LEVEL: 'silent',
+      loadConfig(testEnv(upstream, {
         TELEGRAM_BOT_TOKEN: tg.token,
         TELEGRAM_API_ROOT: tg.apiRoot,
         TELEGRAM_STREAM: 'off',
-      }),
+      })),
       { shutdownGraceMs: 500 },
     );
     adapter = createTelegramAdapter(core, { stopGraceMs: 500 });
