@@ -1,20 +1,10 @@
 // OpenAIClient error statuses, envelopes and the retry policy, against the fake over HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LlmErrorKind } from '../../src/llm/errors.js';
 import { OpenAIClient } from '../../src/llm/client.js';
 import { startFakeUpstream, type ErrorEnvelope, type FakeUpstream } from '../fakes/upstream/server.js';
+import { STATUS_KINDS } from './fixtures.js';
 import { caught, chatReq, collect, collectUntilError, fastClient } from './helpers.js';
 
-const STATUS_KINDS: [number, LlmErrorKind][] = [
-  [400, 'bad_request'],
-  [401, 'auth'],
-  [403, 'forbidden'],
-  [404, 'not_found'],
-  [429, 'rate_limit'],
-  [500, 'server'],
-  [503, 'server'],
-  [529, 'overloaded'],
-];
 const ENVELOPES: ErrorEnvelope[] = ['openai', 'seed004', 'html', 'text'];
 
 describe('OpenAIClient error statuses in every envelope', () => {

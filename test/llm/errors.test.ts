@@ -10,20 +10,10 @@ import {
   shortText,
 } from '../../src/llm/errors.js';
 import { registerSecret } from '../../src/log.js';
-import { NGINX_502, SEED004_ERROR } from './fixtures.js';
+import { NGINX_502, SEED004_ERROR, STATUS_KINDS } from './fixtures.js';
 
 describe('kindForStatus', () => {
-  it.each([
-    [400, 'bad_request'],
-    [401, 'auth'],
-    [403, 'forbidden'],
-    [404, 'not_found'],
-    [429, 'rate_limit'],
-    [500, 'server'],
-    [502, 'server'],
-    [503, 'server'],
-    [529, 'overloaded'],
-  ])('%i -> %s', (status, kind) => {
+  it.each(STATUS_KINDS)('%i -> %s', (status, kind) => {
     expect(kindForStatus(status)).toBe(kind);
   });
 });

@@ -1,4 +1,5 @@
 // Literal samples from the seed documents in /work/shared/seeds (copied so tests run anywhere).
+import type { LlmErrorKind } from '../../src/llm/errors.js';
 
 /** seed 002 (rcouyi) stream sample: role-only first delta, usage inside choices[0]. The seed elides middle chunks with '...'. */
 export const SEED002_STREAM = [
@@ -117,3 +118,16 @@ export const NGINX_502 = `<html>
 <hr><center>nginx</center>
 </body>
 </html>`;
+
+/** Each HTTP status a provider answers with and the error kind the client must give it. */
+export const STATUS_KINDS: [number, LlmErrorKind][] = [
+  [400, 'bad_request'],
+  [401, 'auth'],
+  [403, 'forbidden'],
+  [404, 'not_found'],
+  [429, 'rate_limit'],
+  [500, 'server'],
+  [502, 'server'],
+  [503, 'server'],
+  [529, 'overloaded'],
+];
