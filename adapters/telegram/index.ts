@@ -11,8 +11,10 @@ import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import type { Adapter, AudioInput, ImageInput, Incoming } from '../../src/types.js';
 import { describeTelegramError } from './errors.js';
+import { parseCommand } from '../../src/conversation/index.js';
 import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type MediaRef, type TgMessage } from './inbound.js';
 import { line } from './lines.js';
+import { helpText, menuCommands } from './menu.js';
 import { ChatPacers } from './pacer.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
@@ -28,21 +30,6 @@ const HANDLER_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 10_000;
 /** Users refused once are remembered (one polite refusal, not one per message). */
 const REFUSED_USERS_REMEMBERED = 10_000;
-
-/** What the command menu shows. The manager understands each of these (see parseCommand). */
-export const BOT_COMMANDS = [
-  { command: 'start', description: 'Say hello and show what I can do' },
-  { command: 'help', description: 'List the commands' },
-  { command: 'new', description: 'Start a new conversation (forget this one)' },
-  { command: 'image', description: 'Draw a picture: /image <prompt>' },
-  { command: 'tts', description: 'Speak text aloud: /tts <text>' },
-  { command: 'voice', description: 'Voice replies on or off: /voice on|off' },
-  { command: 'model', description: 'Show or set the model' },
-  { command: 'system', description: 'Show or set the system prompt' },
-  { command: 'stop', description: 'Stop the answer in progress' },
-  { command: 'retry', description: 'Regenerate the last answer' },
-  { command: 'usage', description: 'Tokens used today' },
-];
 
 export interface TelegramAdapterOptions {
   /** Overrides TELEGRAM_API_ROOT (tests point it at the fake Bot API). */
@@ -121,6 +108,11 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   async function answer(msg: TgMessage, decision: Extract<ReturnType<typeof classify>, { action: 'answer' }>): Promise<void> {
     const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
     const surface = surfaceFor(msg.chat.id, decision.threadId, decision.channel, decision.isDirect, decision.isDirect ? undefined : msg.message_id);
+    // /start, /help (and an unknown /word) answer from the menu's own list, not the core's help.
+    if (decision.media.length === 0 && !decision.tooLarge && parseCommand(decision.text).kind === 'help') {
+      await surface.send(helpText(locale), { final: true }).catch((err: unknown) => chatLog.warn({ err: describeTelegramError(err) }, 'help not sent'));
+      return;
+    }
     if (decision.tooLarge && decision.media.length === 0) {
       await surface.send(line(locale, 'tooLarge')).catch(() => undefined);
       return;
@@ -191,10 +183,11 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
 
   /** setMyCommands only when the menu differs: fewer calls at every restart. */
   async function registerCommands(): Promise<void> {
+    const menu = menuCommands(locale);
     try {
       const current = await bot.telegram.getMyCommands();
-      const same = JSON.stringify(current.map((c) => [c.command, c.description])) === JSON.stringify(BOT_COMMANDS.map((c) => [c.command, c.description]));
-      if (!same) await bot.telegram.setMyCommands(BOT_COMMANDS);
+      const same = JSON.stringify(current.map((c) => [c.command, c.description])) === JSON.stringify(menu.map((c) => [c.command, c.description]));
+      if (!same) await bot.telegram.setMyCommands(menu);
     } catch (err) {
       log.warn({ err: describeTelegramError(err) }, 'could not register the command menu');
     }
