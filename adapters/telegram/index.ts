@@ -1,7 +1,7 @@
 // The Telegram surface: telegraf receives updates (long polling, or a webhook when
 // TELEGRAM_WEBHOOK_URL is set), each message becomes an Incoming plus a TelegramSurface for its
 // chat, and the core's ConversationManager does the rest.
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,7 +36,6 @@ export interface TelegramAdapterOptions {
   apiRoot?: string;
   /** Webhook listener port (overrides TELEGRAM_WEBHOOK_PORT; 0 = random, for tests). */
   webhookPort?: number;
-  webhookHost?: string;
   draftIntervalMs?: number;
   /** Length of one retry_after "second" in ms (tests shrink it). */
   retryAfterUnitMs?: number;
@@ -54,6 +53,15 @@ export type StreamSetting = 'auto' | 'draft' | 'edit' | 'off';
 export function streamModeFor(setting: StreamSetting, isDirect: boolean): StreamMode {
   if (setting === 'off' || setting === 'edit') return setting;
   return isDirect ? 'draft' : 'edit';
+}
+
+/**
+ * The webhook secret when TELEGRAM_WEBHOOK_SECRET is unset: a hash of the bot token, so every
+ * instance behind one webhook URL accepts what Telegram sends, and the token cannot be read
+ * back from it. base64url fits Telegram's alphabet for secret_token (A-Z a-z 0-9 _ -).
+ */
+export function webhookSecretFor(token: string): string {
+  return createHash('sha256').update('parley telegram webhook secret\0').update(token).digest('base64url');
 }
 
 export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions = {}): TelegramAdapter {
@@ -196,15 +204,16 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   async function startWebhook(url: URL): Promise<void> {
     const path = url.pathname || '/';
     // Telegram echoes this secret in every webhook request; telegraf answers 403 without it.
-    const secretToken = settings!.webhookSecret ?? randomBytes(24).toString('hex');
+    const secretToken = settings!.webhookSecret ?? webhookSecretFor(settings!.token);
     const callback = bot.webhookCallback(path, { secretToken });
     webhookServer = createServer((req, res) => void callback(req, res));
     await new Promise<void>((resolve, reject) => {
       webhookServer!.once('error', reject);
-      webhookServer!.listen(opts.webhookPort ?? settings!.webhookPort, opts.webhookHost, () => resolve());
+      webhookServer!.listen(opts.webhookPort ?? settings!.webhookPort, settings!.webhookHost, () => resolve());
     });
     await bot.telegram.setWebhook(url.toString(), { secret_token: secretToken, allowed_updates: ['message'] });
-    log.info({ path, port: (webhookServer.address() as AddressInfo).port }, 'webhook listening');
+    const { address, port } = webhookServer.address() as AddressInfo;
+    log.info({ path, host: address, port }, 'webhook listening');
   }
 
   return {

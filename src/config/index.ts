@@ -130,7 +130,9 @@ const envSchema = z.object({
   TELEGRAM_ALLOWED_CHATS: list(),
   TELEGRAM_WEBHOOK_URL: optUrl(),
   TELEGRAM_WEBHOOK_PORT: int(8443, 1, 65_535),
-  TELEGRAM_WEBHOOK_SECRET: optStr(),
+  // Telegram accepts only these characters in a webhook secret_token.
+  TELEGRAM_WEBHOOK_SECRET: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'must be 1-256 characters A-Z a-z 0-9 _ -' }).optional()),
+  TELEGRAM_WEBHOOK_HOST: str('0.0.0.0'),
   TELEGRAM_STREAM: enumOf(['auto', 'draft', 'edit', 'off'], 'auto'),
   TELEGRAM_EDIT_INTERVAL_DM_MS: int(1_000, 100),
   TELEGRAM_EDIT_INTERVAL_GROUP_MS: int(3_000, 100),
@@ -195,6 +197,7 @@ export interface Config {
     webhookUrl?: string;
     webhookPort: number;
     webhookSecret?: string;
+    webhookHost: string;
     stream: 'auto' | 'draft' | 'edit' | 'off';
     editIntervalDmMs: number;
     editIntervalGroupMs: number;
@@ -281,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           webhookUrl: e.TELEGRAM_WEBHOOK_URL,
           webhookPort: e.TELEGRAM_WEBHOOK_PORT,
           webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          webhookHost: e.TELEGRAM_WEBHOOK_HOST,
           stream: e.TELEGRAM_STREAM,
           editIntervalDmMs: e.TELEGRAM_EDIT_INTERVAL_DM_MS,
           editIntervalGroupMs: e.TELEGRAM_EDIT_INTERVAL_GROUP_MS,

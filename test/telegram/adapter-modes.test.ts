@@ -1,5 +1,6 @@
-// Adapter set-ups other than the default long polling: webhook mode (secret checked) and
-// allowlists (one polite refusal in DMs, silence in groups).
+// Adapter set-ups other than the default long polling: webhook mode (secret checked, derived
+// from the token when unset, bind host honoured) and allowlists (one polite refusal in DMs,
+// silence in groups).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -22,11 +23,12 @@ async function startAdapter(extra: Record<string, string>) {
       TELEGRAM_API_ROOT: tg.apiRoot,
       TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
       TELEGRAM_EDIT_INTERVAL_GROUP_MS: '100',
+      TELEGRAM_WEBHOOK_HOST: '127.0.0.1',
       ...extra,
     })),
     { shutdownGraceMs: 500 },
   );
-  const adapter = createTelegramAdapter(core, { webhookPort: 0, webhookHost: '127.0.0.1', stopGraceMs: 500 });
+  const adapter = createTelegramAdapter(core, { webhookPort: 0, stopGraceMs: 500 });
   await adapter.start();
   started.push({ core, adapter });
   return adapter;
@@ -46,6 +48,21 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+function postTo(adapter: TelegramAdapter, secret: string | undefined, update: unknown) {
+  return fetch(`http://127.0.0.1:${adapter.webhookAddress!.port}/tg/hook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+    body: JSON.stringify(update),
+  });
+}
+
+function update(chatId: number, text: string) {
+  return {
+    update_id: 1,
+    message: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: 'Wes' }, text },
+  };
+}
+
 describe('webhook mode', () => {
   let adapter: TelegramAdapter;
   beforeAll(async () => {
@@ -55,17 +72,7 @@ describe('webhook mode', () => {
     await adapter.stop();
   });
 
-  const post = (secret: string | undefined, update: unknown) =>
-    fetch(`http://127.0.0.1:${adapter.webhookAddress!.port}/tg/hook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
-      body: JSON.stringify(update),
-    });
-
-  const update = (chatId: number, text: string) => ({
-    update_id: 1,
-    message: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: 'Wes' }, text },
-  });
+  const post = (secret: string | undefined, update: unknown) => postTo(adapter, secret, update);
 
   it('sets the webhook with its secret and does not poll', () => {
     expect(tg.webhook).toEqual({ url: 'https://bot.example.test/tg/hook', secretToken: SECRET });
@@ -80,6 +87,52 @@ describe('webhook mode', () => {
   it('answers an update that carries the secret', async () => {
     expect((await post(SECRET, update(302, 'over the hook'))).status).toBe(200);
     await tg.waitFor(() => tg.messagesIn(302).at(-1)?.text === 'You said: over the hook');
+  });
+});
+
+describe('webhook mode with several instances and no TELEGRAM_WEBHOOK_SECRET', () => {
+  const HOOK = { TELEGRAM_WEBHOOK_URL: 'https://bot.example.test/tg/hook' };
+  let first: TelegramAdapter;
+  let second: TelegramAdapter;
+  let firstSecret: string | undefined;
+  beforeAll(async () => {
+    first = await startAdapter(HOOK);
+    firstSecret = tg.webhook.secretToken;
+    second = await startAdapter(HOOK);
+  });
+  afterAll(async () => {
+    await first.stop();
+    await second.stop();
+  });
+
+  it('derives one secret from the token, valid for Telegram, and sets the webhook with it', () => {
+    expect(firstSecret).toMatch(/^[A-Za-z0-9_-]{1,256}$/);
+    expect(tg.webhook.secretToken).toBe(firstSecret);
+    expect(firstSecret).not.toContain(tg.token.split(':')[1]);
+  });
+
+  it('every instance accepts what Telegram sends and refuses a wrong secret with 403', async () => {
+    expect((await postTo(first, firstSecret, update(311, 'to the first'))).status).toBe(200);
+    expect((await postTo(second, firstSecret, update(312, 'to the second'))).status).toBe(200);
+    await tg.waitFor(() => tg.messagesIn(311).at(-1)?.text === 'You said: to the first');
+    await tg.waitFor(() => tg.messagesIn(312).at(-1)?.text === 'You said: to the second');
+    expect((await postTo(first, 'wrong', update(313, 'hi'))).status).toBe(403);
+    expect((await postTo(second, 'wrong', update(313, 'hi'))).status).toBe(403);
+  });
+
+  it('binds TELEGRAM_WEBHOOK_HOST', () => {
+    expect(first.webhookAddress?.address).toBe('127.0.0.1');
+  });
+});
+
+describe('TELEGRAM_WEBHOOK_HOST', () => {
+  it('defaults to every IPv4 interface, as documented in .env.example', () => {
+    const config = loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token }));
+    expect(config.telegram?.webhookHost).toBe('0.0.0.0');
+  });
+
+  it('rejects a TELEGRAM_WEBHOOK_SECRET Telegram would refuse', () => {
+    expect(() => loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_WEBHOOK_SECRET: 'has spaces!' }))).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
 });
 
