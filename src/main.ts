@@ -25,7 +25,7 @@ with none set, npm start opens this console chat.
 
 /** Creates every configured surface, then starts them one by one into `started` (so a failure
  * half-way still leaves the ones already running to be stopped cleanly). */
-async function startAdapters(core: Core, config: Config, started: Adapter[], onConsoleExit: () => void): Promise<void> {
+async function startAdapters(core: Core, config: Config, started: Adapter[], onConsoleExit: () => void, onFatal: (reason: string) => void): Promise<void> {
   const adapters: Adapter[] = [];
   if (config.discord) adapters.push((await import('../adapters/discord/index.js')).createDiscordAdapter(core));
   if (config.telegram) adapters.push((await import('../adapters/telegram/index.js')).createTelegramAdapter(core));
@@ -35,6 +35,7 @@ async function startAdapters(core: Core, config: Config, started: Adapter[], onC
   }
   for (const a of adapters) {
     started.push(a);
+    a.onFatal = onFatal;
     await a.start();
     core.logger.info({ platform: a.platform }, 'surface started');
   }
@@ -84,7 +85,14 @@ async function main(): Promise<number> {
     const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
     process.once('SIGINT', () => finish('SIGINT', 0));
     process.once('SIGTERM', () => finish('SIGTERM', 0));
-    startAdapters(core, config, adapters, () => finish('console closed', 0)).catch((err: unknown) => {
+    // A surface dead for good (revoked token, another poller): exit non-zero so a supervisor
+    // restarts or alerts, rather than live on deaf.
+    const fatal = (reason: string) => {
+      core.logger.fatal({ reason }, 'a surface stopped for good');
+      process.stderr.write(`${reason}\n`);
+      finish('fatal', 1);
+    };
+    startAdapters(core, config, adapters, () => finish('console closed', 0), fatal).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');

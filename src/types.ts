@@ -145,4 +145,9 @@ export interface Adapter {
   start(): Promise<void>;
   /** Stop taking messages, let replies in flight finish or end with a notice, disconnect. */
   stop(): Promise<void>;
+  /**
+   * Set by main.ts before start(). The adapter calls it when its surface is dead for good
+   * (token revoked, another client took over): `reason` is one line naming the cause.
+   */
+  onFatal?: (reason: string) => void;
 }

@@ -16,6 +16,7 @@ import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type 
 import { line } from './lines.js';
 import { helpText, menuCommands } from './menu.js';
 import { ChatPacers } from './pacer.js';
+import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
 export { markdownToTelegramHtml, escapeHtml } from './html.js';
@@ -40,6 +41,8 @@ export interface TelegramAdapterOptions {
   /** Length of one retry_after "second" in ms (tests shrink it). */
   retryAfterUnitMs?: number;
   stopGraceMs?: number;
+  /** Waits between failed getUpdates calls (tests shrink them). */
+  pollBackoff?: Backoff;
 }
 
 export interface TelegramAdapter extends Adapter {
@@ -84,7 +87,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   const preparing = new Map<string, Promise<void>>();
   const locale = core.config.conversation.locale;
   let identity: BotIdentity | undefined;
-  let polling: Promise<void> | undefined;
+  let poller: Poller | undefined;
   let webhookServer: Server | undefined;
   let running = false;
 
@@ -216,7 +219,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     log.info({ path, host: address, port }, 'webhook listening');
   }
 
-  return {
+  const adapter: TelegramAdapter = {
     platform: 'telegram',
     get webhookAddress() {
       return webhookServer?.address() as AddressInfo | undefined;
@@ -241,13 +244,23 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
         await startWebhook(new URL(settings.webhookUrl));
         return;
       }
-      await new Promise<void>((resolve) => {
-        polling = bot
-          .launch({ allowedUpdates: ['message'] }, () => resolve())
-          .catch((err: unknown) => {
-            log.fatal({ err: describeTelegramError(err) }, 'Telegram polling stopped');
-            resolve();
-          });
+      // A webhook left by an earlier run would make every getUpdates fail with 409.
+      await bot.telegram.deleteWebhook();
+      poller = startPolling({
+        // node-fetch takes the native AbortSignal; only telegraf's typings name a polyfill's.
+        api: { callApi: (method, payload, o) => bot.telegram.callApi(method, payload as never, o as never) },
+        allowedUpdates: ['message'],
+        handle: async (updates) => {
+          await Promise.all(updates.map((u) => bot.handleUpdate(u)));
+        },
+        logger: log,
+        backoff: opts.pollBackoff,
+        retryAfterUnitMs: opts.retryAfterUnitMs,
+      });
+      poller.done.catch((err: unknown) => {
+        const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
+        log.fatal({ reason }, 'polling stopped for good');
+        adapter.onFatal?.(reason);
       });
       log.info({ bot: me.username }, 'polling for updates');
     },
@@ -255,10 +268,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     async stop() {
       if (!running) return;
       running = false;
-      if (polling) {
-        bot.stop('shutdown');
-        await polling;
-      }
+      await poller?.stop();
       if (webhookServer) {
         const server = webhookServer;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -273,4 +283,5 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       clearTimeout(timer);
     },
   };
+  return adapter;
 }

@@ -4,7 +4,8 @@
 // sendMessageDraft, sendPhoto/sendVoice as multipart, getFile + file download, sendChatAction)
 // and enforces what real Telegram enforces and bots trip over: 4,096 UTF-16 units per message,
 // 1,024 per caption, "message is not modified", malformed HTML entities, and a per-chat rate
-// limit answering 429 with retry_after. Wire facts: /work/shared/FAKES.md.
+// limit answering 429 with retry_after. Faults on demand: failNext (an error answer), dropNext
+// (a reset connection); waitForCalls resolves when calls were answered, so tests wait on events.
 //
 //   const tg = await startFakeTelegram();
 //   new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot, webhookReply: false } })
@@ -44,6 +45,10 @@ export interface ApiCall {
   payload: Record<string, unknown>;
   at: number;
   error?: ApiError;
+  /** The connection was reset instead of answered (dropNext). */
+  dropped?: boolean;
+  /** The fake has answered (or dropped) it; a held getUpdates is not yet. */
+  settled?: boolean;
 }
 
 export interface UploadedFile {
@@ -130,6 +135,10 @@ export interface FakeTelegram {
   callsOf(method: string): ApiCall[];
   /** The next `times` calls of `method` fail with `error`. */
   failNext(method: string, error: ApiError, times?: number): void;
+  /** The next `times` calls of `method` get their connection reset, with no answer. */
+  dropNext(method: string, times?: number): void;
+  /** Resolves when the fake has answered (or dropped) `count` calls of `method` in all. */
+  waitForCalls(method: string, count: number): Promise<ApiCall[]>;
   addFile(bytes: Uint8Array, filePath: string): { file_id: string; file_unique_id: string; file_size: number };
   /** Queues an update built from a user message; returns the message object. */
   sendUserMessage(input: UserMessageInput): Record<string, unknown>;
@@ -186,6 +195,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const webhook: FakeTelegram['webhook'] = { url: '' };
   const files = new Map<string, { bytes: Uint8Array; path: string }>();
   const injected = new Map<string, { error: ApiError; times: number }>();
+  const drops = new Map<string, number>();
+  const callWaiters = new Set<() => void>();
   const openDraftByScope = new Map<string, DraftCall>();
   const writesByChat = new Map<number, number[]>();
   const blockedUntilByChat = new Map<number, number>();
@@ -411,10 +422,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const call: ApiCall = { method, payload, at: Date.now() };
     calls.push(call);
     const reply = (status: number, body: unknown) => {
-      if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      if (!res.destroyed) {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }
+      call.settled = true;
+      for (const w of [...callWaiters]) w();
     };
+    const toDrop = drops.get(method) ?? 0;
+    if (toDrop > 0) {
+      drops.set(method, toDrop - 1);
+      call.dropped = true;
+      call.settled = true;
+      req.socket.destroy();
+      for (const w of [...callWaiters]) w();
+      return;
+    }
     try {
       const handler = handlers[method];
       if (!handler) bad('Not Found', 404);
@@ -476,6 +499,21 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     callsOf: (method) => calls.filter((c) => c.method === method),
     failNext(method, error, times = 1) {
       injected.set(method, { error, times });
+    },
+    dropNext(method, times = 1) {
+      drops.set(method, times);
+    },
+    waitForCalls(method, count) {
+      const answered = () => calls.filter((c) => c.method === method && c.settled);
+      return new Promise((resolve) => {
+        const check = () => {
+          if (answered().length < count) return;
+          callWaiters.delete(check);
+          resolve(answered());
+        };
+        callWaiters.add(check);
+        check();
+      });
     },
     addFile(bytes, filePath) {
       fileSeq += 1;
