@@ -38,6 +38,22 @@ function lastUserContent(): unknown {
   return body.messages.filter((m) => m.role === 'user').at(-1)?.content;
 }
 
+const SETTLED = 'Settled.';
+/**
+ * Sends one more message in the chat and waits for its answer. The manager answers a chat's
+ * messages one at a time, and a reply ends (final message, notices, its draft closed) before
+ * the next starts: whatever the earlier reply could still send has been sent by then.
+ */
+async function settle(chatId: number): Promise<void> {
+  upstream.setReply(SETTLED);
+  tg.sendUserMessage({ chatId, text: 'anything else?' });
+  await tg.waitFor(() => tg.messagesIn(chatId).some((m) => m.text === SETTLED));
+  upstream.setReply(undefined);
+  expect(tg.messagesIn(chatId).at(-1)!.text).toBe(SETTLED);
+}
+/** The chat's messages before the one settle() added. */
+const messagesBeforeSettle = (chatId: number) => tg.messagesIn(chatId).filter((m) => m.text !== SETTLED);
+
 beforeAll(async () => {
   upstream = await startFakeUpstream({ chunkDelayMs: 1 });
   tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: UNIT_MS, bot: { id: 1000, username: BOT } });
@@ -65,13 +81,14 @@ describe('Telegram adapter e2e', () => {
     upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 15 });
     tg.sendUserMessage({ chatId, text: 'tell me about drafts' });
     await tg.waitFor(() => tg.messagesIn(chatId).length > 0);
-    await new Promise((r) => setTimeout(r, 100));
+    await settle(chatId);
 
-    const drafts = tg.drafts.filter((d) => d.chatId === chatId);
+    // settle()'s own reply may draft a prefix of its text; the answer under test never does.
+    const drafts = tg.drafts.filter((d) => d.chatId === chatId && !SETTLED.startsWith(d.text));
     expect(drafts.length).toBeGreaterThan(1);
     expect(new Set(drafts.map((d) => d.draftId)).size).toBe(1);
     expect(drafts[0]!.draftId).not.toBe(0);
-    const messages = tg.messagesIn(chatId);
+    const messages = messagesBeforeSettle(chatId);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.html).toBe(markdownToTelegramHtml(reply));
     expect(tg.openDrafts(chatId)).toHaveLength(0);
@@ -86,8 +103,8 @@ describe('Telegram adapter e2e', () => {
     await tg.waitFor(() => tg.drafts.filter((d) => d.chatId === chatId).length >= 2);
     tg.sendUserMessage({ chatId, text: '/stop' });
     await tg.waitFor(() => tg.messagesIn(chatId).some((m) => m.text.includes('(stopped)')));
-    await new Promise((r) => setTimeout(r, 100));
-    const messages = tg.messagesIn(chatId);
+    await settle(chatId);
+    const messages = messagesBeforeSettle(chatId);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.text).toMatch(/^slow0 slow1[\s\S]*\(stopped\)$/);
     expect(tg.openDrafts(chatId)).toHaveLength(0);
@@ -100,8 +117,8 @@ describe('Telegram adapter e2e', () => {
     upstream.setNext({ route: 'chat/completions', streamError: true, afterChunks: 4 });
     tg.sendUserMessage({ chatId, text: 'fail please' });
     await tg.waitFor(() => tg.messagesIn(chatId).some((m) => m.text.includes('⚠️')));
-    await new Promise((r) => setTimeout(r, 100));
-    const messages = tg.messagesIn(chatId);
+    await settle(chatId);
+    const messages = messagesBeforeSettle(chatId);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.text).toMatch(/^The first/);
     expect(tg.openDrafts(chatId)).toHaveLength(0);

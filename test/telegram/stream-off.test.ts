@@ -41,9 +41,14 @@ describe('TELEGRAM_STREAM=off', () => {
     upstream.setReply(answer);
     tg.sendUserMessage({ chatId: 77, text: 'long please' });
     await tg.waitFor(() => tg.messagesIn(77).some((m) => m.text.endsWith('The end.')));
+    // One more message, answered only after this reply ended (the chat's replies run in order):
+    // whatever the answer could still send or edit has been by the time it arrives.
+    upstream.setReply('Settled.');
+    tg.sendUserMessage({ chatId: 77, text: 'anything else?' });
+    await tg.waitFor(() => tg.messagesIn(77).at(-1)?.text === 'Settled.');
     expect(tg.callsOf('sendMessageDraft')).toHaveLength(0);
     expect(tg.callsOf('editMessageText')).toHaveLength(0);
-    const messages = tg.messagesIn(77);
+    const messages = tg.messagesIn(77).slice(0, -1);
     expect(messages.length).toBe(2);
     for (const m of messages) expect(m.text.length).toBeLessThanOrEqual(4096);
     expect(messages[0]!.html).toContain('<b>bold</b>');

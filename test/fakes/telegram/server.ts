@@ -5,7 +5,7 @@
 // and enforces what real Telegram enforces and bots trip over: 4,096 UTF-16 units per message,
 // 1,024 per caption, "message is not modified", malformed HTML entities, and a per-chat rate
 // limit answering 429 with retry_after. Faults on demand: failNext (an error answer), dropNext
-// (a reset connection); waitForCalls resolves when calls were answered, so tests wait on events.
+// (a reset connection).
 //
 //   const tg = await startFakeTelegram();
 //   new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot, webhookReply: false } })
@@ -47,8 +47,6 @@ export interface ApiCall {
   error?: ApiError;
   /** The connection was reset instead of answered (dropNext). */
   dropped?: boolean;
-  /** The fake has answered (or dropped) it; a held getUpdates is not yet. */
-  settled?: boolean;
 }
 
 export interface UploadedFile {
@@ -137,8 +135,6 @@ export interface FakeTelegram {
   failNext(method: string, error: ApiError, times?: number): void;
   /** The next `times` calls of `method` get their connection reset, with no answer. */
   dropNext(method: string, times?: number): void;
-  /** Resolves when the fake has answered (or dropped) `count` calls of `method` in all. */
-  waitForCalls(method: string, count: number): Promise<ApiCall[]>;
   addFile(bytes: Uint8Array, filePath: string): { file_id: string; file_unique_id: string; file_size: number };
   /** Queues an update built from a user message; returns the message object. */
   sendUserMessage(input: UserMessageInput): Record<string, unknown>;
@@ -196,7 +192,6 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const files = new Map<string, { bytes: Uint8Array; path: string }>();
   const injected = new Map<string, { error: ApiError; times: number }>();
   const drops = new Map<string, number>();
-  const callWaiters = new Set<() => void>();
   const openDraftByScope = new Map<string, DraftCall>();
   const writesByChat = new Map<number, number[]>();
   const blockedUntilByChat = new Map<number, number>();
@@ -422,20 +417,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const call: ApiCall = { method, payload, at: Date.now() };
     calls.push(call);
     const reply = (status: number, body: unknown) => {
-      if (!res.destroyed) {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      }
-      call.settled = true;
-      for (const w of [...callWaiters]) w();
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
     };
     const toDrop = drops.get(method) ?? 0;
     if (toDrop > 0) {
       drops.set(method, toDrop - 1);
       call.dropped = true;
-      call.settled = true;
       req.socket.destroy();
-      for (const w of [...callWaiters]) w();
       return;
     }
     try {
@@ -502,18 +492,6 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     dropNext(method, times = 1) {
       drops.set(method, times);
-    },
-    waitForCalls(method, count) {
-      const answered = () => calls.filter((c) => c.method === method && c.settled);
-      return new Promise((resolve) => {
-        const check = () => {
-          if (answered().length < count) return;
-          callWaiters.delete(check);
-          resolve(answered());
-        };
-        callWaiters.add(check);
-        check();
-      });
     },
     addFile(bytes, filePath) {
       fileSeq += 1;
