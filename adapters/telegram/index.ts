@@ -1,6 +1,6 @@
-// The Telegram surface: telegraf receives updates (long polling, or a webhook when
-// TELEGRAM_WEBHOOK_URL is set), each message becomes an Incoming plus a TelegramSurface for its
-// chat, and the core's ConversationManager does the rest.
+// The Telegram surface: updates arrive by long polling (polling.ts), or through telegraf's
+// webhook handler when TELEGRAM_WEBHOOK_URL is set; each message becomes an Incoming plus a
+// TelegramSurface for its chat, and the core's ConversationManager does the rest.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,9 +9,9 @@ import { LRUCache } from 'lru-cache';
 import { Telegraf } from 'telegraf';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
+import { parseCommand } from '../../src/conversation/index.js';
 import type { Adapter, AudioInput, ImageInput, Incoming } from '../../src/types.js';
 import { describeTelegramError } from './errors.js';
-import { parseCommand } from '../../src/conversation/index.js';
 import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type MediaRef, type TgMessage } from './inbound.js';
 import { line } from './lines.js';
 import { helpText, menuCommands } from './menu.js';
@@ -259,8 +259,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       });
       poller.done.catch((err: unknown) => {
         const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
-        log.fatal({ reason }, 'polling stopped for good');
-        adapter.onFatal?.(reason);
+        // main.ts logs it at fatal and exits; without it (tests) the log is all there is.
+        if (adapter.onFatal) adapter.onFatal(reason);
+        else log.fatal({ reason }, 'polling stopped for good');
       });
       log.info({ bot: me.username }, 'polling for updates');
     },
