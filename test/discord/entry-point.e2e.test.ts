@@ -59,6 +59,20 @@ describe('discord through the real entry point', () => {
     expect(Buffer.from(message.files[0]!.bytes).toString('latin1')).toContain('read this aloud');
   });
 
+  it('voice mode: a mention is answered in text, then spoken as an uploaded mp3', async () => {
+    const channelId = discord.ids.otherChannel;
+    const toggle = discord.sendCommand('voice', [{ name: 'enabled', type: OPTION_TYPE.Boolean, value: true }], { channelId });
+    await discord.waitFor(() => {
+      const original = discord.state.interactions.get(toggle)?.originalMessageId;
+      return original ? discord.state.messages.get(original)?.content : undefined;
+    }, 'voice mode confirmed');
+    const id = discord.sendMessage({ content: 'say it', mentionBot: true, channelId });
+    const spoken = await discord.waitFor(() => discord.state.botMessagesIn(channelId).find((m) => m.files.length > 0), 'the spoken answer');
+    expect(spoken.files[0]!.filename).toBe('speech.mp3');
+    expect(Buffer.from(spoken.files[0]!.bytes).toString('latin1')).toContain('You said: say it');
+    expect(discord.state.botMessagesIn(channelId).some((m) => m.replyTo === id && m.content === 'You said: say it')).toBe(true);
+  });
+
   it('stops cleanly on SIGTERM with exit code 0', async () => {
     main.child.kill('SIGTERM');
     expect(await main.exited).toBe(0);
