@@ -145,4 +145,10 @@ export interface Adapter {
   start(): Promise<void>;
   /** Stop taking messages, let replies in flight finish or end with a notice, disconnect. */
   stop(): Promise<void>;
+  /**
+   * Set by main.ts before start(). The adapter calls it once when its surface is dead for good
+   * after a successful start (e.g. a revoked token), with one line saying what to fix; main.ts
+   * then logs it, stops everything and exits 1. Failures during start() reject start() instead.
+   */
+  onFatal?: (reason: string) => void;
 }

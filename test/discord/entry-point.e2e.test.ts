@@ -1,7 +1,7 @@
 // Discord as `npm start` runs it: src/main.ts in a child process (the core loads before the
 // lazily imported discord.js, as in production) against the fake Discord and fake upstream.
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OPTION_TYPE, startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
 import { startFakeUpstream, TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
 import { testEnv } from '../helpers/env.js';
@@ -85,5 +85,63 @@ describe('one undici for the whole tree', () => {
     const ours = createRequire(import.meta.url).resolve('undici');
     const discords = createRequire(createRequire(import.meta.url).resolve('@discordjs/rest')).resolve('undici');
     expect(discords).toBe(ours);
+  });
+});
+
+// Issue 9.6: after a close code discord.js does not reconnect from, the process used to live on
+// with a dead Discord surface. Now it says what to fix in one line and exits 1.
+describe('discord shut out for good, through the real entry point', () => {
+  let upstream: FakeUpstream;
+  let discord: FakeDiscord | undefined;
+  let main: RunningMain | undefined;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+  });
+  afterEach(async () => {
+    await main?.dispose();
+    await discord?.close();
+    main = undefined;
+    discord = undefined;
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  const start = (fake: FakeDiscord, token = fake.token) =>
+    startMain(testEnv(upstream, { LOG_LEVEL: 'info', DISCORD_TOKEN: token, DISCORD_API_URL: fake.apiUrl }));
+  const stderrLines = (m: RunningMain) => m.stderr.trim().split('\n');
+
+  it('4014 at login: one line saying to turn on Message Content Intent, exit 1', async () => {
+    discord = await startFakeDiscord({ identifyCloseCode: 4014 });
+    main = start(discord);
+    expect(await main.exited).toBe(1);
+    expect(stderrLines(main)).toHaveLength(1);
+    expect(main.stderr).toContain('Message Content Intent');
+    expect(main.stderr).not.toContain(discord.token);
+  });
+
+  it('4004 while running (token reset): one line naming DISCORD_TOKEN, logged at fatal, exit 1', async () => {
+    discord = await startFakeDiscord();
+    main = start(discord);
+    await main.waitForLog('"platform":"discord"', 'surface started');
+    discord.dropConnection(4004);
+    expect(await main.exited).toBe(1);
+    expect(stderrLines(main)).toHaveLength(1);
+    expect(main.stderr).toContain('Discord rejected DISCORD_TOKEN');
+    const fatal = main.stdout.split('\n').find((l) => l.includes('"level":60'));
+    expect(fatal).toContain('DISCORD_TOKEN');
+    expect(fatal).toContain('"platform":"discord"');
+    // It did not try to resume a session Discord closed for good.
+    expect(discord.gateway.resumeCount).toBe(0);
+  });
+
+  it('a token the REST API rejects at start: the same line, exit 1', async () => {
+    discord = await startFakeDiscord();
+    main = start(discord, 'not-the-bot-token');
+    expect(await main.exited).toBe(1);
+    expect(stderrLines(main)).toHaveLength(1);
+    expect(main.stderr).toContain('Discord rejected DISCORD_TOKEN');
+    expect(main.stderr).not.toContain('not-the-bot-token');
   });
 });

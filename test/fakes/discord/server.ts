@@ -52,6 +52,8 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   maxContentChars?: number;
   maxUploadBytes?: number;
+  /** Close every IDENTIFY with this code: 4014 = Message Content Intent not enabled, 4004 = bad token. */
+  identifyCloseCode?: number;
 }
 
 export interface SendMessageOptions {
@@ -121,6 +123,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         _trace: ['fake-discord'],
       }),
       guilds: () => [guildCreatePayload(guildSpec)],
+      identifyCloseCode: options.identifyCloseCode,
     },
     wsUrl,
   );
@@ -224,7 +227,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return dispatchInteraction(INTERACTION_TYPE.Autocomplete, name, options, o);
     },
 
-    /** Closes the bot's gateway socket (4000 = resumable, like a Discord hiccup). */
+    /** Closes the bot's gateway socket (4000 = resumable, like a Discord hiccup; 4004 = token reset). */
     dropConnection(code = 4000): void {
       gateway.dropConnection(code);
     },
