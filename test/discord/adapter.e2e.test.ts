@@ -293,7 +293,10 @@ describe('discord adapter e2e', () => {
       const m = answerTo(id);
       return m.length > 0 && m[0]!.content.length > 0 ? m : undefined;
     }, 'the error line');
-    await new Promise((r) => setTimeout(r, 100));
+    // Answers on one channel go in order: once the next message is answered, nothing more
+    // can follow the error line.
+    const next = discord.sendMessage({ content: 'and now?', mentionBot: true });
+    await waitForText(next, 'You said: and now?');
     expect(answerTo(id)).toHaveLength(1);
     expect(msgs[0]!.content).toMatch(/overloaded/i);
     expect(msgs[0]!.content.split('\n')).toHaveLength(1);

@@ -227,6 +227,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return dispatchInteraction(INTERACTION_TYPE.Autocomplete, name, options, o);
     },
 
+    /** Moves an interaction past Discord's callback deadline, so tests need not wait it out. */
+    expireInteraction(id: string): void {
+      const interaction = state.interactions.get(id);
+      if (!interaction) throw new Error(`fake discord: no interaction ${id}`);
+      interaction.createdAt -= (options.interactionDeadlineMs ?? DISCORD_INTERACTION_DEADLINE_MS) + 1;
+    },
+
     /** Closes the bot's gateway socket (4000 = resumable, like a Discord hiccup; 4004 = token reset). */
     dropConnection(code = 4000): void {
       gateway.dropConnection(code);
