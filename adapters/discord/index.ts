@@ -47,7 +47,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   let accepting = false;
   let stopping = false;
   /** Set when discord.js gave up on the gateway: what the operator must fix. */
-  let deadFor: string | undefined;
+  let fatalReason: string | undefined;
   let failStart: (err: Error) => void = () => {};
 
   const surfaceOptions = (channel: string, requestLog: Logger): DiscordSurfaceOptions => ({
@@ -158,14 +158,14 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   // discord.js emits this only for close codes it will not reconnect after (bad token,
   // disallowed intents…): the surface is dead, and saying so beats idling in a live process.
   client.on(Events.ShardDisconnect, (event) => {
-    if (stopping || deadFor) return;
-    deadFor = fatalCloseLine(event.code);
+    if (stopping || fatalReason) return;
+    fatalReason = fatalCloseLine(event.code);
     logger.error({ code: event.code }, 'gateway closed for good');
     if (accepting) {
       accepting = false;
-      adapter.onFatal?.(deadFor);
+      adapter.onFatal?.(fatalReason);
     } else {
-      failStart(new Error(deadFor));
+      failStart(new Error(fatalReason));
     }
   });
   client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway resumed'));
@@ -184,7 +184,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
         await Promise.race([client.login(settings.token), closedForGood]);
         await Promise.race([ready, closedForGood]);
       } catch (err) {
-        throw new Error(loginFailureLine(err, deadFor), { cause: err });
+        throw new Error(loginFailureLine(err, fatalReason), { cause: err });
       }
       accepting = true;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
