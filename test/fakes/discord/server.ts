@@ -8,6 +8,9 @@
  *   await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).length > 0);
  *   discord.sendCommand('image', [{ name: 'prompt', type: 3, value: 'a cat' }]);
  *   discord.dropConnection();                     // close 4000: the client RESUMEs
+ *   discord.dropConnection(4004);                 // token reset: the client gives up
+ *   discord.expireInteraction(id);                // past the 3 s callback deadline
+ *   startFakeDiscord({ identifyCloseCode: 4014 }) // Message Content Intent not enabled
  *   await discord.close();
  *
  * One guild with a text channel (`ids.channel`), a second text channel (`ids.otherChannel`)
