@@ -25,7 +25,13 @@ with none set, npm start opens this console chat.
 
 /** Creates every configured surface, then starts them one by one into `started` (so a failure
  * half-way still leaves the ones already running to be stopped cleanly). */
-async function startAdapters(core: Core, config: Config, started: Adapter[], onConsoleExit: () => void, onFatal: (reason: string) => void): Promise<void> {
+async function startAdapters(
+  core: Core,
+  config: Config,
+  started: Adapter[],
+  onConsoleExit: () => void,
+  onFatal: (adapter: Adapter, reason: string) => void,
+): Promise<void> {
   const adapters: Adapter[] = [];
   if (config.discord) adapters.push((await import('../adapters/discord/index.js')).createDiscordAdapter(core));
   if (config.telegram) adapters.push((await import('../adapters/telegram/index.js')).createTelegramAdapter(core));
@@ -34,8 +40,8 @@ async function startAdapters(core: Core, config: Config, started: Adapter[], onC
     adapters.push((await import('../adapters/console/index.js')).createConsoleAdapter(core, { onExit: onConsoleExit }));
   }
   for (const a of adapters) {
+    a.onFatal = (reason) => onFatal(a, reason);
     started.push(a);
-    a.onFatal = onFatal;
     await a.start();
     core.logger.info({ platform: a.platform }, 'surface started');
   }
@@ -85,14 +91,14 @@ async function main(): Promise<number> {
     const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
     process.once('SIGINT', () => finish('SIGINT', 0));
     process.once('SIGTERM', () => finish('SIGTERM', 0));
-    // A surface dead for good (revoked token, another poller): exit non-zero so a supervisor
-    // restarts or alerts, rather than live on deaf.
-    const fatal = (reason: string) => {
-      core.logger.fatal({ reason }, 'a surface stopped for good');
+    // A surface that died for good (e.g. its token was revoked) must not leave a live process
+    // that answers nowhere: say what to fix, stop the rest, exit 1 so a supervisor notices.
+    const surfaceDied = (adapter: Adapter, reason: string) => {
+      core.logger.fatal({ platform: adapter.platform, reason }, 'a surface stopped for good');
       process.stderr.write(`${reason}\n`);
-      finish('fatal', 1);
+      finish('surface died', 1);
     };
-    startAdapters(core, config, adapters, () => finish('console closed', 0), fatal).catch((err: unknown) => {
+    startAdapters(core, config, adapters, () => finish('console closed', 0), surfaceDied).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');

@@ -146,8 +146,9 @@ export interface Adapter {
   /** Stop taking messages, let replies in flight finish or end with a notice, disconnect. */
   stop(): Promise<void>;
   /**
-   * Set by main.ts before start(). The adapter calls it when its surface is dead for good
-   * (token revoked, another client took over): `reason` is one line naming the cause.
+   * Set by main.ts before start(). The adapter calls it once when its surface is dead for good
+   * after a successful start (e.g. a revoked token), with one line saying what to fix; main.ts
+   * then logs it, stops everything and exits 1. Failures during start() reject start() instead.
    */
   onFatal?: (reason: string) => void;
 }

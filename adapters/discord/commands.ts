@@ -44,6 +44,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .setDescription('Show or set the system prompt for this channel')
       .addStringOption((o) => o.setName('prompt').setDescription('New system prompt ("default" to reset)').setMaxLength(PROMPT_MAX_CHARS)),
     new SlashCommandBuilder().setName('stop').setDescription('Stop the answer being written'),
+    new SlashCommandBuilder().setName('retry').setDescription('Regenerate the last answer'),
     new SlashCommandBuilder().setName('usage').setDescription('Tokens used today and history size'),
     new SlashCommandBuilder().setName('help').setDescription('What this bot can do'),
   ];
@@ -68,6 +69,7 @@ export function commandFromInteraction(i: ChatInputCommandInteraction): Command 
       return { kind: 'system', prompt: str('prompt') };
     case 'reset':
     case 'stop':
+    case 'retry':
     case 'usage':
     case 'help':
       return { kind: i.commandName };

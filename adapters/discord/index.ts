@@ -17,6 +17,7 @@ import type { Adapter, Incoming } from '../../src/types.js';
 import { collectMedia } from './attachments.js';
 import { createDiscordClient, type DiscordSettings } from './client.js';
 import { commandFromInteraction, commandText, EPHEMERAL_COMMANDS, registerCommands } from './commands.js';
+import { fatalCloseLine, loginFailureLine } from './fatal.js';
 import { factsOf, toIncoming } from './inbound.js';
 import { InteractionSurface } from './interaction-surface.js';
 import { line } from './lines.js';
@@ -44,6 +45,10 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   const rules: AccessRules = settings;
   const inFlight = new Set<Promise<void>>();
   let accepting = false;
+  let stopping = false;
+  /** Set when discord.js gave up on the gateway: what the operator must fix. */
+  let fatalReason: string | undefined;
+  let failStart: (err: Error) => void = () => {};
 
   const surfaceOptions = (channel: string, requestLog: Logger): DiscordSurfaceOptions => ({
     channel,
@@ -150,24 +155,44 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   client.on(Events.MessageCreate, (message) => track(onMessage(message)));
   client.on(Events.InteractionCreate, onInteraction);
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
+  // discord.js emits this only for close codes it will not reconnect after (bad token,
+  // disallowed intents…): the surface is dead, and saying so beats idling in a live process.
+  client.on(Events.ShardDisconnect, (event) => {
+    if (stopping || fatalReason) return;
+    fatalReason = fatalCloseLine(event.code);
+    logger.error({ code: event.code }, 'gateway closed for good');
+    if (accepting) {
+      accepting = false;
+      adapter.onFatal?.(fatalReason);
+    } else {
+      failStart(new Error(fatalReason));
+    }
+  });
   client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway resumed'));
   // Our edit pacing should keep these at zero; each one is worth a look.
   client.rest.on(RESTEvents.RateLimited, (info) => logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit hit'));
 
-  return {
+  const adapter: Adapter & { readonly client: Client } = {
     platform: 'discord',
     client,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      await client.login(settings.token);
-      await ready;
+      const closedForGood = new Promise<never>((_resolve, reject) => (failStart = reject));
+      // Observed through the races below; login may fail first and leave this one unawaited.
+      closedForGood.catch(() => {});
+      try {
+        await Promise.race([client.login(settings.token), closedForGood]);
+        await Promise.race([ready, closedForGood]);
+      } catch (err) {
+        throw new Error(loginFailureLine(err, fatalReason), { cause: err });
+      }
       accepting = true;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
       await registerSlashCommands(client, settings, logger);
     },
     async stop() {
       accepting = false;
+      stopping = true;
       // The manager lets replies in flight finish (within its grace period) or ends them with
       // a notice; that needs the client still connected, so it runs before logging out.
       await core.manager.shutdown();
@@ -176,6 +201,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       logger.info('discord disconnected');
     },
   };
+  return adapter;
 }
 
 async function registerSlashCommands(client: Client, settings: DiscordSettings, logger: Logger): Promise<void> {

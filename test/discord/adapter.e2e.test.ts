@@ -2,7 +2,7 @@
 // fake Discord (gateway + REST) and the fake OpenAI-compatible upstream, all on 127.0.0.1.
 // The fake runs Discord's per-channel limit 5x faster (5 writes per second) and does not
 // advertise it, so any pacing mistake of ours shows up as a counted 429.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { registerCommands } from '../../adapters/discord/commands.js';
 import { createCore, type Core } from '../../src/app.js';
@@ -49,6 +49,9 @@ describe('discord adapter e2e', () => {
     await adapter.start();
   });
 
+  // A failed test must not leave its scripted reply to the next one.
+  afterEach(() => upstream.reset());
+
   afterAll(async () => {
     await adapter?.stop();
     await core?.close();
@@ -74,7 +77,7 @@ describe('discord adapter e2e', () => {
   it('registered the slash commands for the guild once, and does not re-register unchanged ones', async () => {
     expect(discord.state.commandPuts).toEqual([discord.ids.guild]);
     const names = discord.state.guildCommands.get(discord.ids.guild)!.map((c) => c.name).sort();
-    expect(names).toEqual(['chat', 'help', 'image', 'model', 'reset', 'stop', 'system', 'tts', 'usage', 'voice']);
+    expect(names).toEqual(['chat', 'help', 'image', 'model', 'reset', 'retry', 'stop', 'system', 'tts', 'usage', 'voice']);
     const again = await registerCommands(adapter.client.rest, discord.ids.application, discord.ids.guild);
     expect(again.changed).toBe(false);
     expect(discord.state.commandPuts).toHaveLength(1);
@@ -196,6 +199,31 @@ describe('discord adapter e2e', () => {
     upstream.reset();
   });
 
+  // Issue 8.5: /help and the README promise /retry on every surface; Discord had no such command.
+  it('/retry regenerates the last answer into the command\'s own reply, replacing the old one in history', async () => {
+    const channelId = discord.ids.otherChannel;
+    upstream.setReply('first take');
+    const asked = discord.sendMessage({ content: 'name a colour', channelId });
+    await waitForText(asked, 'first take', channelId);
+    const chatsBefore = upstream.requests.filter((r) => r.route === 'chat/completions').length;
+    upstream.setReply('second take');
+
+    const id = discord.sendCommand('retry', [], { channelId });
+    const original = await discord.waitFor(() => {
+      const i = discord.state.interactions.get(id)!;
+      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
+      return m?.content === 'second take' ? m : undefined;
+    }, 'the regenerated answer');
+
+    expect(discord.state.interactions.get(id)!.callbackType).toBe(5);
+    expect(original.isOriginal).toBe(true);
+    expect(upstream.requests.filter((r) => r.route === 'chat/completions')).toHaveLength(chatsBefore + 1);
+    // The same question went again, without the answer it replaces.
+    const messages = (lastChatRequest().body as { messages: { role: string; content: unknown }[] }).messages;
+    expect(messages.at(-1)).toMatchObject({ role: 'user', content: 'name a colour' });
+    expect(messages.some((m) => m.content === 'first take')).toBe(false);
+  });
+
   it('/help answers only the caller (ephemeral)', async () => {
     const id = discord.sendCommand('help');
     const interaction = discord.state.interactions.get(id)!;
@@ -265,7 +293,10 @@ describe('discord adapter e2e', () => {
       const m = answerTo(id);
       return m.length > 0 && m[0]!.content.length > 0 ? m : undefined;
     }, 'the error line');
-    await new Promise((r) => setTimeout(r, 100));
+    // Answers on one channel go in order: once the next message is answered, nothing more
+    // can follow the error line.
+    const next = discord.sendMessage({ content: 'and now?', mentionBot: true });
+    await waitForText(next, 'You said: and now?');
     expect(answerTo(id)).toHaveLength(1);
     expect(msgs[0]!.content).toMatch(/overloaded/i);
     expect(msgs[0]!.content.split('\n')).toHaveLength(1);

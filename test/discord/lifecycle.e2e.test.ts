@@ -47,24 +47,29 @@ afterEach(async () => {
   stack = undefined;
 });
 
+const SLOWER_THAN_THE_DEADLINE_MS = 3500;
+
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
 
 describe('discord adapter lifecycle', () => {
   it('registers global commands when no guild is configured', async () => {
     const { discord } = await startStack({ shutdownGraceMs: 1000 });
     expect(discord.state.commandPuts).toEqual(['global']);
-    expect(discord.state.globalCommands.length).toBe(10);
+    expect(discord.state.globalCommands.map((c) => c.name)).toContain('retry');
+    expect(discord.state.globalCommands.length).toBe(11);
   });
 
   it('acknowledges a slash command within the deadline although the model is slow', async () => {
-    const { discord, upstream } = await startStack({ shutdownGraceMs: 1000, interactionDeadlineMs: 250 });
-    upstream.setNext({ route: 'chat/completions', delayMs: 600 });
+    // Discord's real 3 s window, and a model slower than that: an adapter that waited for the
+    // model before acknowledging would be refused. Generous both ways, so load cannot flake it.
+    const { discord, upstream } = await startStack({ shutdownGraceMs: 1000 });
+    upstream.setNext({ route: 'chat/completions', delayMs: SLOWER_THAN_THE_DEADLINE_MS });
     const id = discord.sendCommand('chat', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'slowly' }]);
     const original = await discord.waitFor(() => {
       const i = discord.state.interactions.get(id)!;
       const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
       return m?.content === 'You said: slowly' ? m : undefined;
-    }, 'the slow answer');
+    }, 'the slow answer', 15_000);
     const interaction = discord.state.interactions.get(id)!;
     expect(interaction.rejected).toBeUndefined();
     expect(interaction.callbackType).toBe(5);

@@ -18,7 +18,16 @@ export interface GatewayOptions {
   ready: (sessionId: string, resumeUrl: string) => Record<string, unknown>;
   /** GUILD_CREATE payloads sent after READY. */
   guilds: () => Record<string, unknown>[];
+  /** Answer every IDENTIFY by closing with this code (e.g. 4014: a privileged intent not enabled). */
+  identifyCloseCode?: number;
 }
+
+/** What Discord says with the close codes a bot cannot recover from. */
+const CLOSE_REASONS: Record<number, string> = {
+  4004: 'Authentication failed.',
+  4013: 'Invalid intent(s).',
+  4014: 'Disallowed intent(s).',
+};
 
 interface Frame {
   op: number;
@@ -71,7 +80,10 @@ export class FakeGateway extends EventEmitter {
     if (this.socket && this.ready) this.write({ op: OP.Dispatch, ...event });
   }
 
-  /** Closes the client's socket the way Discord does on a server hiccup (4000: resumable). */
+  /**
+   * Closes the client's socket: 4000 (the default) like a Discord hiccup, which the client
+   * resumes from; 4004 like a token reset while the bot runs, which it cannot.
+   */
   dropConnection(code = 4000): void {
     this.ready = false;
     this.socket?.close(code, 'fake: connection dropped');
@@ -127,6 +139,10 @@ export class FakeGateway extends EventEmitter {
   private onIdentify(ws: WebSocket, d: { token: string; intents: number }): void {
     if (!this.tokenMatches(d.token)) {
       ws.close(4004, 'Authentication failed.');
+      return;
+    }
+    if (this.opts.identifyCloseCode !== undefined) {
+      ws.close(this.opts.identifyCloseCode, CLOSE_REASONS[this.opts.identifyCloseCode] ?? 'fake: identify refused');
       return;
     }
     this.identifyCount++;

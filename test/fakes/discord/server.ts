@@ -8,6 +8,9 @@
  *   await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).length > 0);
  *   discord.sendCommand('image', [{ name: 'prompt', type: 3, value: 'a cat' }]);
  *   discord.dropConnection();                     // close 4000: the client RESUMEs
+ *   discord.dropConnection(4004);                 // token reset: the client gives up
+ *   discord.expireInteraction(id);                // past the 3 s callback deadline
+ *   startFakeDiscord({ identifyCloseCode: 4014 }) // Message Content Intent not enabled
  *   await discord.close();
  *
  * One guild with a text channel (`ids.channel`), a second text channel (`ids.otherChannel`)
@@ -52,6 +55,8 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   maxContentChars?: number;
   maxUploadBytes?: number;
+  /** Close every IDENTIFY with this code: 4014 = Message Content Intent not enabled, 4004 = bad token. */
+  identifyCloseCode?: number;
 }
 
 export interface SendMessageOptions {
@@ -121,6 +126,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         _trace: ['fake-discord'],
       }),
       guilds: () => [guildCreatePayload(guildSpec)],
+      identifyCloseCode: options.identifyCloseCode,
     },
     wsUrl,
   );
@@ -224,7 +230,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return dispatchInteraction(INTERACTION_TYPE.Autocomplete, name, options, o);
     },
 
-    /** Closes the bot's gateway socket (4000 = resumable, like a Discord hiccup). */
+    /** Moves an interaction past Discord's callback deadline, so tests need not wait it out. */
+    expireInteraction(id: string): void {
+      const interaction = state.interactions.get(id);
+      if (!interaction) throw new Error(`fake discord: no interaction ${id}`);
+      interaction.createdAt -= (options.interactionDeadlineMs ?? DISCORD_INTERACTION_DEADLINE_MS) + 1;
+    },
+
+    /** Closes the bot's gateway socket (4000 = resumable, like a Discord hiccup; 4004 = token reset). */
     dropConnection(code = 4000): void {
       gateway.dropConnection(code);
     },
