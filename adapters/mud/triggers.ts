@@ -18,7 +18,8 @@ export type SkipReason = 'no-trigger' | 'ignored-line' | 'own-line' | 'ignored-s
 export type MatchResult = { hit: TriggerHit } | { skip: SkipReason };
 
 export function matchLine(profile: Profile, rawLine: string): MatchResult {
-  const line = profile.promptPrefix ? rawLine.replace(profile.promptPrefix, '') : rawLine;
+  const capped = capLine(rawLine, profile.maxLineChars);
+  const line = profile.promptPrefix ? capped.replace(profile.promptPrefix, '') : capped;
   if (profile.ignore.some((re) => re.test(line))) return { skip: 'ignored-line' };
   for (const trigger of profile.triggers) {
     const m = trigger.match.exec(line);
@@ -36,6 +37,17 @@ export function matchLine(profile: Profile, rawLine: string): MatchResult {
     return { hit: { trigger, speaker, message, scope } };
   }
   return { skip: 'no-trigger' };
+}
+
+/**
+ * Any player can send a line; capping its length bounds what even a slow (polynomial) trigger
+ * regex may cost per line. Cut at a code point, never inside a surrogate pair.
+ */
+export function capLine(line: string, maxChars: number): string {
+  if (line.length <= maxChars) return line;
+  const lastUnit = line.charCodeAt(maxChars - 1);
+  const cutsPair = lastUnit >= 0xd800 && lastUnit <= 0xdbff;
+  return line.slice(0, cutsPair ? maxChars - 1 : maxChars);
 }
 
 /** A sliding-window counter per player: loops with other bots and spammers stop here. */

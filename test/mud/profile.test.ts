@@ -62,7 +62,7 @@ describe('MUD profile', () => {
   it('names missing and mistyped fields', () => {
     const { host: _h, ...noHost } = base();
     expect(errorOf(noHost)).toMatch(/: host: is required/);
-    expect(errorOf({ ...base(), port: 'x' })).toMatch(/: port: is required/);
+    expect(errorOf({ ...base(), port: undefined })).toMatch(/: port: is required \(expected a whole number 1–65535\)/);
     expect(errorOf({ ...base(), encoding: 'klingon' })).toMatch(/: encoding: unknown encoding/);
     expect(errorOf({ ...base(), ready: '(' })).toMatch(/: ready: invalid regex/);
     expect(errorOf({ ...base(), pacingMs: -5 })).toMatch(/: pacingMs: /);
@@ -70,6 +70,30 @@ describe('MUD profile', () => {
     expect(errorOf({ ...base(), triggers: [{ ...base().triggers[0], scope: 'tell:{who}' }] })).toMatch(/: triggers\[0\]\.scope: unknown placeholder \{who\}/);
     expect(errorOf({ ...base(), login: [{ expect: '[', send: 'x' }] })).toMatch(/: login\[0\]\.expect: invalid regex/);
     expect(errorOf('just a string')).toMatch(/must be a YAML mapping/);
+  });
+
+  // Issue 9.12: `port: "4000"` said "is required" and `pacingMs: -1` "must be a number".
+  it('says what is wrong with a number field and what the file holds', () => {
+    expect(errorOf({ ...base(), port: '4000' })).toBe('MUD profile profiles/x.yaml: port: expected a whole number 1–65535, got the string "4000"');
+    expect(errorOf({ ...base(), port: 70_000 })).toBe('MUD profile profiles/x.yaml: port: must be ≤ 65535, got 70000');
+    expect(errorOf({ ...base(), port: 40.5 })).toBe('MUD profile profiles/x.yaml: port: expected a whole number 1–65535, got 40.5');
+    expect(errorOf({ ...base(), pacingMs: -1 })).toBe('MUD profile profiles/x.yaml: pacingMs: must be ≥ 0, got -1');
+    expect(errorOf({ ...base(), rateLimit: { count: 'six', windowMs: 1000 } })).toBe(
+      'MUD profile profiles/x.yaml: rateLimit.count: expected a whole number ≥ 1, got the string "six"',
+    );
+    expect(errorOf({ ...base(), ready: 42 })).toBe('MUD profile profiles/x.yaml: ready: must be a regex string, got 42');
+  });
+
+  // Issue 9.2: a trigger with nested quantifiers let any player freeze the bot (12 s per 28-character line).
+  it('refuses a catastrophic trigger regex, naming the field and a safer form', () => {
+    const data = base();
+    data.triggers.push({ match: '^(?<speaker>\\w+) pages: (?<message>(\\w+\\s?)+)$', scope: 'page:{speaker}', reply: 'page {speaker} {line}' });
+    const message = errorOf(data);
+    expect(message).toMatch(/^MUD profile profiles\/x\.yaml: triggers\[1\]\.match: unsafe regex: /);
+    expect(message).toContain('(?<message>.+)');
+    // The same check guards every regex field, not only triggers.
+    expect(errorOf({ ...base(), ignore: ['(a+)+$'] })).toMatch(/: ignore\[0\]: unsafe regex/);
+    expect(errorOf({ ...base(), login: [{ expect: '(\\s*\\w+)*:', send: 'x' }] })).toMatch(/: login\[0\]\.expect: unsafe regex/);
   });
 
   it('refuses {password} without MUD_PASSWORD, and never puts the password in the message', () => {
