@@ -25,7 +25,13 @@ with none set, npm start opens this console chat.
 
 /** Creates every configured surface, then starts them one by one into `started` (so a failure
  * half-way still leaves the ones already running to be stopped cleanly). */
-async function startAdapters(core: Core, config: Config, started: Adapter[], onConsoleExit: () => void): Promise<void> {
+async function startAdapters(
+  core: Core,
+  config: Config,
+  started: Adapter[],
+  onConsoleExit: () => void,
+  onFatal: (adapter: Adapter, reason: string) => void,
+): Promise<void> {
   const adapters: Adapter[] = [];
   if (config.discord) adapters.push((await import('../adapters/discord/index.js')).createDiscordAdapter(core));
   if (config.telegram) adapters.push((await import('../adapters/telegram/index.js')).createTelegramAdapter(core));
@@ -34,6 +40,7 @@ async function startAdapters(core: Core, config: Config, started: Adapter[], onC
     adapters.push((await import('../adapters/console/index.js')).createConsoleAdapter(core, { onExit: onConsoleExit }));
   }
   for (const a of adapters) {
+    a.onFatal = (reason) => onFatal(a, reason);
     started.push(a);
     await a.start();
     core.logger.info({ platform: a.platform }, 'surface started');
@@ -84,7 +91,14 @@ async function main(): Promise<number> {
     const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
     process.once('SIGINT', () => finish('SIGINT', 0));
     process.once('SIGTERM', () => finish('SIGTERM', 0));
-    startAdapters(core, config, adapters, () => finish('console closed', 0)).catch((err: unknown) => {
+    // A surface that can never work again (e.g. a MUD refusing our password) stops the service:
+    // a supervisor then shows the reason instead of a bot that looks alive but answers no one.
+    const onFatal = (adapter: Adapter, reason: string) => {
+      core.logger.fatal({ platform: adapter.platform, reason }, 'a surface cannot go on');
+      process.stderr.write(`parley stopped: ${reason}\n`);
+      finish('surface failed', 1);
+    };
+    startAdapters(core, config, adapters, () => finish('console closed', 0), onFatal).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');

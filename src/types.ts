@@ -145,4 +145,9 @@ export interface Adapter {
   start(): Promise<void>;
   /** Stop taking messages, let replies in flight finish or end with a notice, disconnect. */
   stop(): Promise<void>;
+  /**
+   * Assigned by main.ts before start(); the adapter calls it when its surface is dead for good
+   * (e.g. the MUD refused the login). main.ts then logs the reason, stops everything, exits 1.
+   */
+  onFatal?: (reason: string) => void;
 }

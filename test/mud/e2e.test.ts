@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { createMudAdapter, type MudAdapter } from '../../adapters/mud/index.js';
 import { createCore, type Core } from '../../src/app.js';
@@ -43,16 +43,20 @@ afterAll(async () => {
 });
 
 interface BotOptions {
-  style?: 'diku' | 'lpc';
+  style?: 'diku' | 'lpc' | 'evennia';
   profile?: Record<string, unknown>;
   mud?: FakeMudOptions;
+  /** Default true: resolve once the character is in the game. */
+  waitReady?: boolean;
 }
+
+const EXAMPLE_PROFILE = { diku: 'diku-example', lpc: 'lpc-gbk-example', evennia: 'evennia-example' } as const;
 
 /** A shipped example profile pointed at a fresh fake MUD, with test-sized tunables. */
 async function startBot(opts: BotOptions = {}) {
   const style = opts.style ?? 'diku';
   const mud = await startFakeMud({ style, ...opts.mud });
-  const example = parseYaml(readFileSync(`profiles/${style === 'diku' ? 'diku-example' : 'lpc-gbk-example'}.yaml`, 'utf8')) as Record<string, unknown>;
+  const example = parseYaml(readFileSync(`profiles/${EXAMPLE_PROFILE[style]}.yaml`, 'utf8')) as Record<string, unknown>;
   const profile = {
     ...example,
     host: mud.host,
@@ -83,9 +87,11 @@ async function startBot(opts: BotOptions = {}) {
   const core = await createCore(config, { logger });
   const adapter = createMudAdapter(core, { random: () => 0.5 });
   running.push({ mud, core, adapter });
+  const fatal: string[] = [];
+  adapter.onFatal = (reason) => fatal.push(reason);
   await adapter.start();
-  await adapter.whenReady();
-  return { mud, core, adapter, logs };
+  if (opts.waitReady ?? true) await adapter.whenReady();
+  return { mud, core, adapter, logs, fatal };
 }
 
 const chatRequests = () => upstream.requests.filter((r) => r.route === 'chat/completions');
@@ -296,11 +302,12 @@ describe('MUD adapter against the fake MUD', () => {
     expect(mud.commands.some((c) => c.text.includes('message 3'))).toBe(false);
   });
 
-  it('a wrong password keeps retrying with backoff and never reaches the game', async () => {
+  it('without loginRejected, a wrong password keeps retrying with backoff and never reaches the game', async () => {
     const mud = await startFakeMud({ accounts: { parley: 'another-password' } });
     const path = join(TMP, `profile-${++profileCounter}.yaml`);
     const example = parseYaml(readFileSync('profiles/diku-example.yaml', 'utf8')) as Record<string, unknown>;
-    writeFileSync(path, toYaml({ ...example, host: mud.host, port: mud.port, pacingMs: 20, reconnect: { initialMs: 20, maxMs: 40 } }));
+    const { loginRejected: _shipped, ...withoutRejection } = example;
+    writeFileSync(path, toYaml({ ...withoutRejection, host: mud.host, port: mud.port, pacingMs: 20, reconnect: { initialMs: 20, maxMs: 40 } }));
     const config = loadConfig({ OPENAI_BASE_URL: upstream.url, HISTORY_STORE: 'memory', LOG_LEVEL: 'silent', MUD_PROFILE: path, MUD_PASSWORD: PASSWORD });
     const core = await createCore(config);
     const adapter = createMudAdapter(core);
@@ -311,12 +318,62 @@ describe('MUD adapter against the fake MUD', () => {
     expect(adapter.state).not.toBe('ready');
   });
 
-  it('sends keepalives when idle and quits cleanly on stop', async () => {
+  it('with the shipped loginRejected, a wrong password stops at the first refusal', async () => {
+    const { mud, adapter, fatal } = await startBot({ mud: { accounts: { parley: 'another-password' } }, waitReady: false });
+    await vi.waitFor(() => expect(fatal).toEqual([`MUD diku-example (127.0.0.1:${mud.port}) refused the login of Parley: "Wrong password."`]));
+    expect(adapter.state).toBe('stopped');
+    expect(mud.connections).toBe(1);
+  });
+
+    it('sends keepalives when idle and quits cleanly on stop', async () => {
     const { mud, adapter } = await startBot({ profile: { keepalive: { everyMs: 200, send: 'look' } } });
     await mud.waitForCommand((c) => c.text === 'look');
     await adapter.stop();
     expect(mud.commands.at(-1)!.text).toBe('quit');
     expect(adapter.state).toBe('stopped');
     await mud.waitFor(() => mud.online === 0, 'the bot to leave');
+  });
+});
+
+// Issue 9.7, found against a real Evennia 6.1: a login that cannot succeed looped silently.
+describe('Evennia profile against an Evennia-like fake MUD', () => {
+  const lastUserText = () => (lastChatBody().messages ?? []).at(-1)?.content;
+
+  it('answers a page, a whisper and a say that names the bot', async () => {
+    const { mud } = await startBot({ style: 'evennia' });
+    expect(mud.loginLines).toEqual([`connect Parley ${PASSWORD}`]);
+    upstream.setReply('Hello from the bot.');
+    mud.tell('Alice', 'are you there?');
+    expect(text(await waitForReply(mud, 'page ', 'Hello'))).toEqual(['page Alice = Hello from the bot.']);
+    expect(lastUserText()).toBe('are you there?');
+    mud.whisper('Bob', 'a secret question');
+    expect(text(await waitForReply(mud, 'whisper ', 'Hello'))).toEqual(['whisper Bob = Hello from the bot.']);
+    expect(lastUserText()).toBe('a secret question');
+    mud.say('Carol', 'Parley, what is this place?');
+    expect(text(await waitForReply(mud, 'say ', 'Hello'))).toEqual(['say Hello from the bot.']);
+    expect(lastUserText()).toBe('what is this place?');
+    expect(chatRequests()).toHaveLength(3);
+  });
+
+  it('a refused password stops retrying and reports one line naming the MUD and the reason', async () => {
+    const { mud, adapter, fatal } = await startBot({ style: 'evennia', mud: { accounts: { parley: 'another-password' } }, waitReady: false });
+    await vi.waitFor(() => expect(fatal).toHaveLength(1));
+    expect(fatal[0]).toBe(`MUD evennia-example (127.0.0.1:${mud.port}) refused the login of Parley: "Username and/or password is incorrect."`);
+    // Stopped for good: no reconnect timer is left to try again.
+    expect(adapter.state).toBe('stopped');
+    expect(mud.loginRejections).toBe(1);
+    await mud.waitFor(() => mud.online === 0 && mud.connections === 1, 'the bot to hang up');
+  });
+
+  it('a server showing no login screen gets one empty line, then the login goes on', async () => {
+    const { mud, adapter } = await startBot({
+      style: 'evennia',
+      mud: { restarted: true },
+      profile: { loginNudge: { afterMs: 200, send: '' } },
+      waitReady: false,
+    });
+    await adapter.whenReady();
+    expect(mud.loginLines).toEqual(['', `connect Parley ${PASSWORD}`]);
+    expect(mud.connections).toBe(1);
   });
 });
