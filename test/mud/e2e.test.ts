@@ -48,6 +48,8 @@ interface BotOptions {
   mud?: FakeMudOptions;
   /** Default true: resolve once the character is in the game. */
   waitReady?: boolean;
+  /** Extra core settings (LOCALE, RATE_LIMIT_PER_MINUTE...). */
+  env?: Record<string, string>;
 }
 
 const EXAMPLE_PROFILE = { diku: 'diku-example', lpc: 'lpc-gbk-example', evennia: 'evennia-example' } as const;
@@ -83,6 +85,7 @@ async function startBot(opts: BotOptions = {}) {
   const config = loadConfig(testEnv(upstream, {
     MUD_PROFILE: path,
     MUD_PASSWORD: PASSWORD,
+    ...opts.env,
   }));
   const core = await createCore(config, { logger });
   const adapter = createMudAdapter(core, { random: () => 0.5 });
@@ -260,8 +263,8 @@ describe('MUD adapter against the fake MUD', () => {
   it('keyword commands after the trigger reach the manager (help, image)', async () => {
     const { mud } = await startBot();
     mud.tell('Alice', 'image a red dragon');
-    const lines = await waitForReply(mud, 'tell Alice ', 'image: http');
-    expect(lines.some((c) => /image: http:\/\/127\.0\.0\.1:\d+\//.test(c.text))).toBe(true);
+    const lines = await waitForReply(mud, 'tell Alice ', 'Image: http');
+    expect(lines.some((c) => /Image: http:\/\/127\.0\.0\.1:\d+\//.test(c.text))).toBe(true);
     const imageReq = upstream.requests.find((r) => r.route === 'images/generations');
     expect(imageReq?.body).toMatchObject({ prompt: 'a red dragon' });
   });
@@ -291,15 +294,50 @@ describe('MUD adapter against the fake MUD', () => {
     expect(chatRequests()).toHaveLength(1);
   });
 
-  it('a player over the per-player rate limit is not answered (loop guard)', async () => {
+  // Issue 8.8: a player over the profile's rate limit got silence.
+  it('a player over the per-player rate limit is told once per window, then ignored (loop guard)', async () => {
     const { mud } = await startBot({ profile: { rateLimit: { count: 2, windowMs: 60_000 } } });
-    for (const n of [1, 2, 3]) mud.tell('Spammer', `message ${n}`);
+    for (const n of [1, 2, 3, 4]) mud.tell('Spammer', `message ${n}`);
     await waitForReply(mud, 'tell Spammer ', 'message 2');
+    await waitForReply(mud, 'tell Spammer ', 'too fast');
     upstream.setReply('pong');
     mud.tell('Alice', 'ping');
     await waitForReply(mud, 'tell Alice ', 'pong');
     expect(chatRequests()).toHaveLength(3);
-    expect(mud.commands.some((c) => c.text.includes('message 3'))).toBe(false);
+    expect(mud.commands.some((c) => /message [34]/.test(c.text))).toBe(false);
+    expect(text(mud.commands.filter((c) => c.text.includes('too fast')))).toEqual(['tell Spammer You are sending messages too fast. Please wait a minute.']);
+  });
+
+  it("the core's own rate-limit notice reaches the player", async () => {
+    const { mud } = await startBot({ env: { RATE_LIMIT_PER_MINUTE: '1' } });
+    upstream.setReply('first answer');
+    mud.tell('Alice', 'one');
+    await waitForReply(mud, 'tell Alice ', 'first answer');
+    mud.tell('Alice', 'two');
+    await waitForReply(mud, 'tell Alice ', 'too fast');
+    expect(chatRequests()).toHaveLength(1);
+  });
+
+  // Issue 8.8: help in a MUD was 11 game lines and offered tts/voice, which cannot work there.
+  it('help is at most three lines of commands that work in a MUD', async () => {
+    const { mud } = await startBot();
+    mud.tell('Alice', 'help');
+    const lines = text(await waitForReply(mud, 'tell Alice ', 'Commands:'));
+    expect(lines.length).toBeLessThanOrEqual(3);
+    expect(lines.join(' ')).toContain('reset');
+    expect(lines.join(' ')).not.toMatch(/\btts\b|\bvoice\b/);
+  });
+
+  it("with LOCALE=zh the MUD's help, notices and rate-limit line are Chinese", async () => {
+    const { mud } = await startBot({ style: 'lpc', env: { LOCALE: 'zh' }, profile: { rateLimit: { count: 1, windowMs: 60_000 } } });
+    mud.tell('alice', 'help');
+    const help = text(await waitForReply(mud, 'tell alice ', '命令：'));
+    expect(help.length).toBeLessThanOrEqual(3);
+    expect(help[0]).toBe('tell alice 我是 AI 助手：直接说话我就回答，也可以用命令词开头。');
+    mud.tell('alice', 'tts 你好');
+    expect(text(await waitForReply(mud, 'tell alice ', '太快'))).toContain('tell alice 你发消息太快了，请一分钟后再试。');
+    mud.tell('bob', 'tts 你好');
+    expect(text(await waitForReply(mud, 'tell bob ', '声音'))).toEqual(['tell bob 这里无法播放声音。']);
   });
 
   it('without loginRejected, a wrong password keeps retrying with backoff and never reaches the game', async () => {

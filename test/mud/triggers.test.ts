@@ -47,8 +47,17 @@ describe('PlayerRateLimit', () => {
   it('allows count per window per player', () => {
     let now = 0;
     const rl = new PlayerRateLimit(2, 1000, () => now);
-    expect([rl.allow('a'), rl.allow('a'), rl.allow('a'), rl.allow('b')]).toEqual([true, true, false, true]);
+    expect([rl.check('a'), rl.check('a'), rl.check('b')]).toEqual(['allow', 'allow', 'allow']);
     now = 1001;
-    expect(rl.allow('a')).toBe(true);
+    expect(rl.check('a')).toBe('allow');
+  });
+
+  // Issue 8.8: a player over the limit got silence; now one notice per window, then silence.
+  it('a player over the limit is told once per window, then ignored', () => {
+    let now = 0;
+    const rl = new PlayerRateLimit(2, 1000, () => now);
+    expect([rl.check('a'), rl.check('a'), rl.check('a'), rl.check('a'), rl.check('a')]).toEqual(['allow', 'allow', 'notify', 'drop', 'drop']);
+    now = 1001;
+    expect([rl.check('a'), rl.check('a'), rl.check('a'), rl.check('a')]).toEqual(['allow', 'allow', 'notify', 'drop']);
   });
 });
