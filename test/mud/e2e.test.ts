@@ -232,17 +232,17 @@ describe('MUD adapter against the fake MUD', () => {
     upstream.setNext({ delayMs: 300 });
     upstream.setReply('Worth the wait.');
     mud.tell('Alice', 'slow question');
-    await new Promise((r) => setTimeout(r, 50));
+    // The tell reached the bot when its question reaches the provider; the answer is 300 ms away.
+    await vi.waitFor(() => expect(chatRequests()).toHaveLength(1));
     mud.dropAll();
     const lines = await waitForReply(mud, 'tell Alice ', 'Worth the wait.');
-    expect(lines.at(-1)!.session).toBe(2);
+    expect(lines.map((l) => l.session)).toEqual([2]);
   });
 
   it('stop() while the MUD is unreachable returns promptly', async () => {
     const { mud, adapter } = await startBot();
     await mud.close();
-    await new Promise((r) => setTimeout(r, 30));
-    expect(adapter.state).not.toBe('ready');
+    await vi.waitFor(() => expect(adapter.state).not.toBe('ready'));
     await adapter.stop();
     expect(adapter.state).toBe('stopped');
   });
@@ -275,6 +275,7 @@ describe('MUD adapter against the fake MUD', () => {
     const wire = iconv.encode('\x1b[35m爱丽丝(alice)告诉你：分开发送的消息\x1b[0m\r\n', 'gbk');
     for (let i = 0; i < wire.length; i += 3) {
       mud.broadcastBytes(wire.subarray(i, i + 3));
+      // Spaces the writes so they tend to arrive as separate reads (pacing only, not a wait for a result).
       await new Promise((r) => setTimeout(r, 2));
     }
     await waitForReply(mud, 'tell alice ', '收到。');

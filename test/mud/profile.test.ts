@@ -27,7 +27,7 @@ const errorOf = (data: unknown, secrets: { password?: string } = { password: 'pw
 };
 
 describe('MUD profile', () => {
-  it('loads both shipped examples', () => {
+  it('loads every shipped example', () => {
     const diku = loadProfile('profiles/diku-example.yaml', { password: 'pw-123456' });
     expect(diku.id).toBe('diku-example');
     expect(diku.encoding).toBe('utf8');
@@ -37,6 +37,10 @@ describe('MUD profile', () => {
     expect(lpc.encoding).toBe('gbk');
     expect(lpc.triggers[0]!.match.exec('爱丽丝(alice)告诉你：你好')?.groups).toMatchObject({ speaker: 'alice', message: '你好' });
     expect(lpc.triggers[1]!.match.exec('【闲聊】爱丽丝(alice): parley，讲个笑话')?.groups).toMatchObject({ speaker: 'alice', message: '讲个笑话' });
+    const evennia = loadProfile('profiles/evennia-example.yaml', { password: 'pw-123456' });
+    expect(evennia.login.map((s) => s.send)).toEqual(['connect Parley pw-123456']);
+    expect(evennia.loginRejected?.test('Username and/or password is incorrect.')).toBe(true);
+    expect(evennia.triggers.map((t) => t.direct)).toEqual([true, true, false]);
   });
 
   it('fills defaults and expands {name} and {password} in login steps', () => {
