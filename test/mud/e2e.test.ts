@@ -330,7 +330,7 @@ describe('MUD adapter against the fake MUD', () => {
   });
 
   it("with LOCALE=zh the MUD's help, notices and rate-limit line are Chinese", async () => {
-    const { mud } = await startBot({ style: 'lpc', env: { LOCALE: 'zh' }, profile: { rateLimit: { count: 1, windowMs: 60_000 } } });
+    const { mud } = await startBot({ style: 'lpc', env: { LOCALE: 'zh' }, profile: { maxLines: 10, rateLimit: { count: 1, windowMs: 60_000 } } });
     mud.tell('alice', 'help');
     const help = text(await waitForReply(mud, 'tell alice ', '命令：'));
     expect(help.length).toBeLessThanOrEqual(3);
@@ -339,6 +339,10 @@ describe('MUD adapter against the fake MUD', () => {
     expect(text(await waitForReply(mud, 'tell alice ', '太快'))).toContain('tell alice 你发消息太快了，请一分钟后再试。');
     mud.tell('bob', 'tts 你好');
     expect(text(await waitForReply(mud, 'tell bob ', '声音'))).toEqual(['tell bob 这里无法播放声音。']);
+    // The paging hint of a long answer, too.
+    upstream.setReply(Array.from({ length: 14 }, (_, i) => `第${i + 1}行。`).join('\n'));
+    mud.tell('carol', '讲一个长故事');
+    expect(text(await waitForReply(mud, 'tell carol ', '还有更多')).at(-1)).toBe('tell carol （还有更多：对我说 more）');
   });
 
   it('without loginRejected, a wrong password keeps retrying with backoff and never reaches the game', async () => {

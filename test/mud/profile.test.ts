@@ -98,6 +98,8 @@ describe('MUD profile', () => {
     // The same check guards every regex field, not only triggers.
     expect(errorOf({ ...base(), ignore: ['(a+)+$'] })).toMatch(/: ignore\[0\]: unsafe regex/);
     expect(errorOf({ ...base(), login: [{ expect: '(\\s*\\w+)*:', send: 'x' }] })).toMatch(/: login\[0\]\.expect: unsafe regex/);
+    // Many flat quantifiers are fine: only nesting is refused.
+    expect(() => parseProfile({ ...base(), ignore: [Array.from({ length: 30 }, (_, i) => `w${i}\\s*`).join('')] }, 'x.yaml', { password: 'p' })).not.toThrow();
   });
 
   it('refuses {password} without MUD_PASSWORD, and never puts the password in the message', () => {
