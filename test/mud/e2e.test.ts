@@ -405,7 +405,7 @@ describe('Evennia profile against an Evennia-like fake MUD', () => {
     // Stopped for good: no reconnect timer is left to try again.
     expect(adapter.state).toBe('stopped');
     expect(mud.loginRejections).toBe(1);
-    await mud.waitFor(() => mud.online === 0 && mud.connections === 1, 'the bot to hang up');
+    expect(mud.connections).toBe(1);
   });
 
   it('a server showing no login screen gets one empty line, then the login goes on', async () => {
