@@ -19,6 +19,8 @@ const PASSWORD = 'sekrit-pass';
 /** Test pacing: 150 ms = 6.7 commands/s, under the fake's flood rule of 10 per second. */
 const PACING_MS = 150;
 const TMP = mkdtempSync(join(tmpdir(), 'parley-mud-e2e-'));
+/** Waits on a condition as long as the fake MUD waits on its events (a loaded CI machine is slow). */
+const UNTIL = { timeout: 8_000, interval: 20 };
 
 let upstream: FakeUpstream;
 let running: { mud: FakeMud; core: Core; adapter: MudAdapter }[] = [];
@@ -233,7 +235,7 @@ describe('MUD adapter against the fake MUD', () => {
     upstream.setReply('Worth the wait.');
     mud.tell('Alice', 'slow question');
     // The tell reached the bot when its question reaches the provider; the answer is 300 ms away.
-    await vi.waitFor(() => expect(chatRequests()).toHaveLength(1));
+    await vi.waitFor(() => expect(chatRequests()).toHaveLength(1), UNTIL);
     mud.dropAll();
     const lines = await waitForReply(mud, 'tell Alice ', 'Worth the wait.');
     expect(lines.map((l) => l.session)).toEqual([2]);
@@ -242,7 +244,7 @@ describe('MUD adapter against the fake MUD', () => {
   it('stop() while the MUD is unreachable returns promptly', async () => {
     const { mud, adapter } = await startBot();
     await mud.close();
-    await vi.waitFor(() => expect(adapter.state).not.toBe('ready'));
+    await vi.waitFor(() => expect(adapter.state).not.toBe('ready'), UNTIL);
     await adapter.stop();
     expect(adapter.state).toBe('stopped');
   });
@@ -363,7 +365,7 @@ describe('MUD adapter against the fake MUD', () => {
 
   it('with the shipped loginRejected, a wrong password stops at the first refusal', async () => {
     const { mud, adapter, fatal } = await startBot({ mud: { accounts: { parley: 'another-password' } }, waitReady: false });
-    await vi.waitFor(() => expect(fatal).toEqual([`MUD diku-example (127.0.0.1:${mud.port}) refused the login of Parley: "Wrong password."`]));
+    await vi.waitFor(() => expect(fatal).toEqual([`MUD diku-example (127.0.0.1:${mud.port}) refused the login of Parley: "Wrong password."`]), UNTIL);
     expect(adapter.state).toBe('stopped');
     expect(mud.connections).toBe(1);
   });
@@ -400,7 +402,7 @@ describe('Evennia profile against an Evennia-like fake MUD', () => {
 
   it('a refused password stops retrying and reports one line naming the MUD and the reason', async () => {
     const { mud, adapter, fatal } = await startBot({ style: 'evennia', mud: { accounts: { parley: 'another-password' } }, waitReady: false });
-    await vi.waitFor(() => expect(fatal).toHaveLength(1));
+    await vi.waitFor(() => expect(fatal).toHaveLength(1), UNTIL);
     expect(fatal[0]).toBe(`MUD evennia-example (127.0.0.1:${mud.port}) refused the login of Parley: "Username and/or password is incorrect."`);
     // Stopped for good: no reconnect timer is left to try again.
     expect(adapter.state).toBe('stopped');
