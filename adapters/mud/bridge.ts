@@ -3,6 +3,7 @@
 // per-player rate limit.
 import type { Core } from '../../src/app.js';
 import { parseCommand } from '../../src/conversation/index.js';
+import { t } from '../../src/conversation/messages.js';
 import type { Logger } from '../../src/log.js';
 import type { Incoming } from '../../src/types.js';
 import type { Profile } from './profile.js';
@@ -53,19 +54,22 @@ export class MudBridge {
       logger.debug({ speaker }, 'MUD line repeats our own words: not answered');
       return;
     }
-    if (!this.rate.allow(speaker.toLowerCase())) {
-      logger.warn({ speaker }, 'MUD player over the rate limit: not answered');
-      return;
-    }
     const channel = this.channelFor(scope);
     const surface = new MudSurface({
       channel,
       profile,
       replyTemplate: trigger.reply,
       speaker,
+      locale: this.opts.core.config.conversation.locale,
       write: this.opts.write,
       onSent: (l) => this.remember(l),
     });
+    const verdict = this.rate.check(speaker.toLowerCase());
+    if (verdict !== 'allow') {
+      logger.warn({ speaker, channel, notified: verdict === 'notify' }, 'MUD player over the rate limit: not answered');
+      if (verdict === 'notify') this.track(this.notify(surface, channel));
+      return;
+    }
     const msg: Incoming = {
       platform: 'mud',
       channel,
@@ -78,10 +82,20 @@ export class MudBridge {
       replyToBot: false,
       messageId: `mud-${++this.seq}`,
     };
-    const done = this.opts.core.manager
-      .handle(msg, surface)
-      .catch((err: unknown) => logger.error({ err, channel }, 'MUD reply failed'))
-      .finally(() => this.inFlight.delete(done));
+    this.track(
+      this.opts.core.manager.handle(msg, surface).catch((err: unknown) => logger.error({ err, channel }, 'MUD reply failed')),
+    );
+  }
+
+  /** One short line, once per window, so a player over the limit is not left guessing. */
+  private async notify(surface: MudSurface, channel: string): Promise<void> {
+    await surface.send(t(this.opts.core.config.conversation.locale, 'rate_limited')).catch((err: unknown) => {
+      this.opts.logger.warn({ err, channel }, 'MUD rate-limit notice not sent');
+    });
+  }
+
+  private track(work: Promise<void>): void {
+    const done = work.finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
   }
 

@@ -23,6 +23,8 @@ export interface ConnectionEvents {
   onLine?: (text: string) => void;
   onReady?: () => void;
   onDisconnect?: (reason: string) => void;
+  /** The game refused the login for good (wrong password): the connection has stopped. */
+  onFatal?: (reason: string) => void;
 }
 
 export interface MudConnectionOptions extends ConnectionEvents {
@@ -46,6 +48,9 @@ export class MudConnection {
   private loginIndex = 0;
   private reconnectTimer?: NodeJS.Timeout;
   private loginTimer?: NodeJS.Timeout;
+  private nudgeTimer?: NodeJS.Timeout;
+  /** The last line seen while logging in, so a timeout can say where it got stuck. */
+  private lastLoginLine = '';
   private keepaliveTimer?: NodeJS.Timeout;
   private readonly decoder: LineDecoder;
   private readonly log: Logger;
@@ -95,10 +100,7 @@ export class MudConnection {
   async stop(): Promise<void> {
     if (this._state === 'stopped') return;
     const wasReady = this._state === 'ready';
-    this.clearTimer('reconnectTimer');
-    this.clearTimer('loginTimer');
-    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
-    this.keepaliveTimer = undefined;
+    this.clearTimers();
     if (wasReady) await this.writer.drained(DRAIN_ON_STOP_MS);
     this._state = 'stopped';
     const socket = this.socket;
@@ -129,16 +131,23 @@ export class MudConnection {
       this.log.info({ host: profile.host, port: profile.port }, 'MUD connected');
       this._state = 'login';
       this.loginIndex = 0;
+      this.lastLoginLine = '';
       for (const offer of policy.offers()) socket.write(offer);
       this.writer.attach((command) => this.writeCommand(socket, command));
       this.loginTimer = setTimeout(() => {
-        this.log.warn({ step: this.loginIndex }, 'MUD login timed out');
+        this.log.warn({ step: this.loginIndex, lastLine: this.lastLoginLine }, 'MUD login timed out');
         socket.destroy();
       }, profile.loginTimeoutMs);
       this.loginTimer.unref?.();
+      // A server just after a reboot may show nothing until it hears from us (Evennia sends only
+      // " ... Server restarted."): one nudge instead of a silent wait for the full timeout.
+      this.nudgeTimer = setTimeout(() => this.maybeNudge(), profile.loginNudge.afterMs);
+      this.nudgeTimer.unref?.();
     });
     socket.on('data', (chunk: Buffer) => {
       for (const token of parser.push(chunk)) {
+        // A refused login stops the connection in the middle of a chunk: drop the rest.
+        if (socket !== this.socket) return;
         if (token.type === 'data') this.decoder.push(token.bytes);
         else if (token.type === 'command') {
           if (token.code === GA || token.code === EOR) this.decoder.markPromptEnd();
@@ -165,6 +174,7 @@ export class MudConnection {
     if (socket !== this.socket) return;
     const wasReady = this._state === 'ready';
     this.clearTimer('loginTimer');
+    this.clearTimer('nudgeTimer');
     this.writer.attach(undefined);
     this.socket = undefined;
     if (this._state === 'stopped') return;
@@ -183,7 +193,32 @@ export class MudConnection {
       if (kind === 'line') this.opts.onLine?.(text);
       return;
     }
-    if (this._state === 'login') this.advanceLogin(text);
+    if (this._state !== 'login') return;
+    this.lastLoginLine = text;
+    if (this.opts.profile.loginRejected?.test(text)) return this.giveUp(text);
+    this.advanceLogin(text);
+  }
+
+  /** Sends the nudge once if the game has shown no login prompt since we connected. */
+  private maybeNudge(): void {
+    this.nudgeTimer = undefined;
+    if (this._state !== 'login' || this.loginIndex > 0) return;
+    this.log.info({ lastLine: this.lastLoginLine }, 'MUD showed no login prompt: sending the nudge line');
+    void this.writer.enqueue(this.opts.profile.loginNudge.send, 'control').catch(() => undefined);
+  }
+
+  /** The game said no to our login: retrying would only repeat it (and may lock the account). */
+  private giveUp(line: string): void {
+    const { profile } = this.opts;
+    const reason = `MUD ${profile.id} (${profile.host}:${profile.port}) refused the login of ${profile.name}: "${line.trim()}"`;
+    this.clearTimers();
+    this._state = 'stopped';
+    this.writer.close();
+    this.decoder.dispose();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.destroy();
+    this.opts.onFatal?.(reason);
   }
 
   /** One login step per line or prompt: the next step whose expect matches, else ready. */
@@ -207,6 +242,7 @@ export class MudConnection {
 
   private becomeReady(): void {
     this.clearTimer('loginTimer');
+    this.clearTimer('nudgeTimer');
     this._state = 'ready';
     this.attempt = 0;
     this.log.info('MUD character is in the game');
@@ -223,7 +259,15 @@ export class MudConnection {
     }
   }
 
-  private clearTimer(name: 'reconnectTimer' | 'loginTimer') {
+  private clearTimers(): void {
+    this.clearTimer('reconnectTimer');
+    this.clearTimer('loginTimer');
+    this.clearTimer('nudgeTimer');
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+
+  private clearTimer(name: 'reconnectTimer' | 'loginTimer' | 'nudgeTimer') {
     const t = this[name];
     if (t) clearTimeout(t);
     this[name] = undefined;

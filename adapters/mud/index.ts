@@ -45,9 +45,13 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
     random: opts.random,
     onLine: (line) => bridge.onLine(line),
     onDisconnect: (reason) => logger.info({ reason }, 'MUD disconnected'),
+    onFatal: (reason) => {
+      logger.error({ reason }, 'MUD surface cannot go on');
+      adapter.onFatal?.(reason);
+    },
   });
 
-  return {
+  const adapter: MudAdapter = {
     platform: 'mud',
     profile,
     get state() {
@@ -68,4 +72,5 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
       await connection.stop();
     },
   };
+  return adapter;
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, relative } from 'node:path';
 import iconv from 'iconv-lite';
+import safeRegex from 'safe-regex2';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -25,18 +26,55 @@ export const PROFILE_DEFAULTS = {
   commandSeparators: [';'],
   promptFlushMs: 300,
   loginTimeoutMs: 30_000,
+  /** A server that shows no login screen this long after connecting gets one nudge line. */
+  loginNudge: { afterMs: 3_000, send: '' },
+  /** Longest game line tried against triggers: bounds the work of any regex per line. */
+  maxLineChars: 600,
   reconnect: { initialMs: 2_000, maxMs: 120_000 },
   rateLimit: { count: 6, windowMs: 60_000 },
 } as const;
 
-const regex = (what = 'regex') =>
-  z.string({ error: `must be a ${what} string` }).superRefine((src, ctx) => {
+/** Names a wrong value in a message: 'got the string "4000"', 'got -1'. */
+function describeInput(input: unknown): string {
+  if (typeof input === 'string') return `the string ${JSON.stringify(input)}`;
+  if (input === null) return 'an empty value';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  return String(input);
+}
+
+/**
+ * A regex a game line is tried against. Nested quantifiers (`(\w+\s?)+`) backtrack exponentially:
+ * one 28-character line froze the bot for 12 s. safe-regex2 refuses any quantifier inside a
+ * repeated group (star height > 1), which is where that blow-up comes from.
+ */
+const regex = () =>
+  z.string({ error: (iss) => `must be a regex string, got ${describeInput(iss.input)}` }).superRefine((src, ctx) => {
     try {
       new RegExp(src);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `invalid regex: ${(err as Error).message}` });
+      return;
+    }
+    // Only the star height decides: its default cap of 25 quantifiers would refuse a long but
+    // flat trigger with a message about nesting it does not have.
+    if (!safeRegex(src, { limit: Number.MAX_SAFE_INTEGER })) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'unsafe regex: a quantifier inside a repeated group, like (\\w+\\s?)+, can take seconds per line; use one flat pattern such as (?<message>.+) or [\\w\\s]+',
+      });
     }
   });
+
+/** A whole number in a range; the message says what was expected and what the file holds. */
+const wholeNumber = (min: number, max?: number) => {
+  const expected = `expected a whole number ${max === undefined ? `≥ ${min}` : `${min}–${max}`}`;
+  const schema = z
+    .number({ error: (iss) => (iss.input === undefined ? `is required (${expected})` : `${expected}, got ${describeInput(iss.input)}`) })
+    .int({ error: (iss) => `${expected}, got ${describeInput(iss.input)}` })
+    .min(min, { error: (iss) => `must be ≥ ${min}, got ${describeInput(iss.input)}` });
+  return max === undefined ? schema : schema.max(max, { error: (iss) => `must be ≤ ${max}, got ${describeInput(iss.input)}` });
+};
 
 const loginStep = z.object({
   expect: regex(),
@@ -63,12 +101,12 @@ const trigger = z
     }
   });
 
-const positive = (def: number, min = 1) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(min).default(def);
+const positive = (def: number, min = 1) => wholeNumber(min).default(def);
 
 const profileSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, - and _ only' }).optional(),
   host: z.string({ error: 'is required (the MUD host name)' }).min(1),
-  port: z.number({ error: 'is required (a port number)' }).int().min(1).max(65_535),
+  port: wholeNumber(1, 65_535),
   encoding: z
     .string()
     .default('utf8')
@@ -77,6 +115,12 @@ const profileSchema = z.object({
   name: z.string({ error: 'is required (the bot character name)' }).min(1),
   login: z.array(loginStep).default([]),
   ready: regex(),
+  /** The game's line for a refused login (wrong password): retrying cannot help, so we stop. */
+  loginRejected: regex().optional(),
+  /** Sent once when no login prompt arrived within afterMs (a server just after a reboot). */
+  loginNudge: z
+    .object({ afterMs: positive(PROFILE_DEFAULTS.loginNudge.afterMs, 100), send: z.string().default(PROFILE_DEFAULTS.loginNudge.send) })
+    .default({ ...PROFILE_DEFAULTS.loginNudge }),
   triggers: z.array(trigger).min(1, { error: 'needs at least one trigger' }),
   /** Lines matching any of these are never answered (other bots, system spam). */
   ignore: z.array(regex()).default([]),
@@ -97,6 +141,7 @@ const profileSchema = z.object({
     .default({ ...PROFILE_DEFAULTS.reconnect }),
   loginTimeoutMs: positive(PROFILE_DEFAULTS.loginTimeoutMs, 100),
   promptFlushMs: positive(PROFILE_DEFAULTS.promptFlushMs, 0),
+  maxLineChars: positive(PROFILE_DEFAULTS.maxLineChars, 80),
   rateLimit: z
     .object({ count: positive(PROFILE_DEFAULTS.rateLimit.count), windowMs: positive(PROFILE_DEFAULTS.rateLimit.windowMs) })
     .default({ ...PROFILE_DEFAULTS.rateLimit }),
@@ -119,11 +164,12 @@ export interface Trigger {
   direct: boolean;
 }
 
-export interface Profile extends Omit<ProfileFile, 'login' | 'ready' | 'triggers' | 'ignore' | 'promptPrefix' | 'id'> {
+export interface Profile extends Omit<ProfileFile, 'login' | 'ready' | 'loginRejected' | 'triggers' | 'ignore' | 'promptPrefix' | 'id'> {
   /** Used in channel keys `mud:<id>:<scope>`: the `id` field or the file name. */
   id: string;
   login: LoginStep[];
   ready: RegExp;
+  loginRejected?: RegExp;
   triggers: Trigger[];
   ignore: RegExp[];
   promptPrefix?: RegExp;
@@ -177,6 +223,7 @@ export function parseProfile(data: unknown, source: string, secrets: ProfileSecr
     id,
     login,
     ready: new RegExp(p.ready),
+    loginRejected: p.loginRejected ? new RegExp(p.loginRejected) : undefined,
     triggers: p.triggers.map((t) => ({
       match: new RegExp(t.match),
       scope: t.scope,

@@ -3,6 +3,7 @@
 // sanitized so model text stays data, wrapped so template + text fits `maxCommandBytes` after
 // encoding (the relay wraps already; wrapping again here also covers notices and image URLs),
 // and handed to the connection's shared paced writer.
+import { t, type Locale } from '../../src/conversation/messages.js';
 import type { AudioFormat, ChannelKey, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import type { Profile } from './profile.js';
 import { expandTemplate } from './profile.js';
@@ -12,17 +13,14 @@ import { wrapLine } from '../../src/relay/index.js';
 /** Line mode has no edits; maxChars only bounds what one send() may carry. */
 const LINE_MODE_MAX_CHARS = 4_000;
 
-export const MUD_NOTICES = {
-  imageNoUrl: '(an image was made, but a MUD cannot show pictures)',
-  audio: '(sound cannot be played here)',
-} as const;
-
 export interface MudSurfaceOptions {
   channel: ChannelKey;
   profile: Profile;
   /** Reply template for this scope, e.g. 'tell {speaker} {line}'. */
   replyTemplate: string;
   speaker: string;
+  /** LOCALE: the surface's own notices (image, sound) are in the user's language too. */
+  locale: Locale;
   /** The connection's paced writer: resolves once the command is on the wire. */
   write: (command: string) => Promise<void>;
   /** Called with every text line we send, so the bridge can recognise its own echoes. */
@@ -82,13 +80,14 @@ export class MudSurface implements Surface {
   }
 
   async sendImage(image: ImageOutput, caption?: string): Promise<void> {
-    const lines = [image.url ? `image: ${image.url}` : MUD_NOTICES.imageNoUrl];
+    const { locale } = this.opts;
+    const lines = [image.url ? t(locale, 'image_url_only', { url: image.url }) : t(locale, 'image_no_url')];
     if (caption) lines.push(caption);
     await this.send(lines.join('\n'));
   }
 
   async sendAudio(_bytes: Uint8Array, _format: AudioFormat): Promise<void> {
-    await this.send(MUD_NOTICES.audio);
+    await this.send(t(this.opts.locale, 'voice_unavailable'));
   }
 
   async typing(): Promise<void> {

@@ -18,7 +18,8 @@ export type SkipReason = 'no-trigger' | 'ignored-line' | 'own-line' | 'ignored-s
 export type MatchResult = { hit: TriggerHit } | { skip: SkipReason };
 
 export function matchLine(profile: Profile, rawLine: string): MatchResult {
-  const line = profile.promptPrefix ? rawLine.replace(profile.promptPrefix, '') : rawLine;
+  const capped = capLine(rawLine, profile.maxLineChars);
+  const line = profile.promptPrefix ? capped.replace(profile.promptPrefix, '') : capped;
   if (profile.ignore.some((re) => re.test(line))) return { skip: 'ignored-line' };
   for (const trigger of profile.triggers) {
     const m = trigger.match.exec(line);
@@ -38,9 +39,28 @@ export function matchLine(profile: Profile, rawLine: string): MatchResult {
   return { skip: 'no-trigger' };
 }
 
+/**
+ * Any player can send a line; capping its length bounds what even a slow (polynomial) trigger
+ * regex may cost per line. Cut at a code point, never inside a surrogate pair.
+ */
+export function capLine(line: string, maxChars: number): string {
+  if (line.length <= maxChars) return line;
+  const lastUnit = line.charCodeAt(maxChars - 1);
+  const cutsPair = lastUnit >= 0xd800 && lastUnit <= 0xdbff;
+  return line.slice(0, cutsPair ? maxChars - 1 : maxChars);
+}
+
+/**
+ * What to do with one more line from a player: answer it, tell them once that they are over the
+ * limit, or stay silent (a loop with another bot must not turn into a loop of notices).
+ */
+export type RateVerdict = 'allow' | 'notify' | 'drop';
+
 /** A sliding-window counter per player: loops with other bots and spammers stop here. */
 export class PlayerRateLimit {
   private readonly hits = new Map<string, number[]>();
+  /** Players told they are over the limit, until a line of theirs is allowed again. */
+  private readonly notified = new Set<string>();
 
   constructor(
     private readonly count: number,
@@ -48,16 +68,18 @@ export class PlayerRateLimit {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Records an attempt; false when the player is over the limit. */
-  allow(player: string): boolean {
+  /** Records an attempt: 'allow', or when over the limit 'notify' the first time, then 'drop'. */
+  check(player: string): RateVerdict {
     const t = this.now();
     const recent = (this.hits.get(player) ?? []).filter((at) => t - at < this.windowMs);
+    this.hits.set(player, recent);
     if (recent.length >= this.count) {
-      this.hits.set(player, recent);
-      return false;
+      if (this.notified.has(player)) return 'drop';
+      this.notified.add(player);
+      return 'notify';
     }
     recent.push(t);
-    this.hits.set(player, recent);
-    return true;
+    this.notified.delete(player);
+    return 'allow';
   }
 }

@@ -10,6 +10,7 @@ import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError } from './errors.js';
+import { helpText } from './help.js';
 import { buildMessages, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
 import { ChannelQueues } from './queue.js';
@@ -98,7 +99,7 @@ export class ConversationManager {
           if (!this.queues.abort(msg.channel)) await this.say(surface, 'nothing_to_stop');
           return;
         case 'help':
-          return await this.say(surface, 'help', { p: surface.commandPrefix });
+          return await this.sayText(surface, helpText(this.locale, surface));
         case 'usage':
           return await this.usage(msg, surface);
         case 'model':

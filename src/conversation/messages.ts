@@ -61,6 +61,8 @@ const en = {
     '{p}usage: tokens used today',
     '{p}help: this list',
   ].join('\n'),
+  'help_short': 'I am an AI assistant: say anything and I answer, or start with a command word.',
+  'help_commands': 'Commands: {commands}',
 } as const;
 
 export type MessageId = keyof typeof en;
@@ -123,6 +125,8 @@ const zh: Record<MessageId, string> = {
     '{p}usage：今天用了多少 token',
     '{p}help：显示本列表',
   ].join('\n'),
+  'help_short': '我是 AI 助手：直接说话我就回答，也可以用命令词开头。',
+  'help_commands': '命令：{commands}',
 };
 
 const TABLES: Record<Locale, Record<MessageId, string>> = { en, zh };

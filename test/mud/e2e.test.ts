@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { createMudAdapter, type MudAdapter } from '../../adapters/mud/index.js';
 import { createCore, type Core } from '../../src/app.js';
@@ -19,6 +19,8 @@ const PASSWORD = 'sekrit-pass';
 /** Test pacing: 150 ms = 6.7 commands/s, under the fake's flood rule of 10 per second. */
 const PACING_MS = 150;
 const TMP = mkdtempSync(join(tmpdir(), 'parley-mud-e2e-'));
+/** Waits on a condition as long as the fake MUD waits on its events (a loaded CI machine is slow). */
+const UNTIL = { timeout: 8_000, interval: 20 };
 
 let upstream: FakeUpstream;
 let running: { mud: FakeMud; core: Core; adapter: MudAdapter }[] = [];
@@ -43,16 +45,22 @@ afterAll(async () => {
 });
 
 interface BotOptions {
-  style?: 'diku' | 'lpc';
+  style?: 'diku' | 'lpc' | 'evennia';
   profile?: Record<string, unknown>;
   mud?: FakeMudOptions;
+  /** Default true: resolve once the character is in the game. */
+  waitReady?: boolean;
+  /** Extra core settings (LOCALE, RATE_LIMIT_PER_MINUTE...). */
+  env?: Record<string, string>;
 }
+
+const EXAMPLE_PROFILE = { diku: 'diku-example', lpc: 'lpc-gbk-example', evennia: 'evennia-example' } as const;
 
 /** A shipped example profile pointed at a fresh fake MUD, with test-sized tunables. */
 async function startBot(opts: BotOptions = {}) {
   const style = opts.style ?? 'diku';
   const mud = await startFakeMud({ style, ...opts.mud });
-  const example = parseYaml(readFileSync(`profiles/${style === 'diku' ? 'diku-example' : 'lpc-gbk-example'}.yaml`, 'utf8')) as Record<string, unknown>;
+  const example = parseYaml(readFileSync(`profiles/${EXAMPLE_PROFILE[style]}.yaml`, 'utf8')) as Record<string, unknown>;
   const profile = {
     ...example,
     host: mud.host,
@@ -79,13 +87,16 @@ async function startBot(opts: BotOptions = {}) {
   const config = loadConfig(testEnv(upstream, {
     MUD_PROFILE: path,
     MUD_PASSWORD: PASSWORD,
+    ...opts.env,
   }));
   const core = await createCore(config, { logger });
   const adapter = createMudAdapter(core, { random: () => 0.5 });
   running.push({ mud, core, adapter });
+  const fatal: string[] = [];
+  adapter.onFatal = (reason) => fatal.push(reason);
   await adapter.start();
-  await adapter.whenReady();
-  return { mud, core, adapter, logs };
+  if (opts.waitReady ?? true) await adapter.whenReady();
+  return { mud, core, adapter, logs, fatal };
 }
 
 const chatRequests = () => upstream.requests.filter((r) => r.route === 'chat/completions');
@@ -223,17 +234,17 @@ describe('MUD adapter against the fake MUD', () => {
     upstream.setNext({ delayMs: 300 });
     upstream.setReply('Worth the wait.');
     mud.tell('Alice', 'slow question');
-    await new Promise((r) => setTimeout(r, 50));
+    // The tell reached the bot when its question reaches the provider; the answer is 300 ms away.
+    await vi.waitFor(() => expect(chatRequests()).toHaveLength(1), UNTIL);
     mud.dropAll();
     const lines = await waitForReply(mud, 'tell Alice ', 'Worth the wait.');
-    expect(lines.at(-1)!.session).toBe(2);
+    expect(lines.map((l) => l.session)).toEqual([2]);
   });
 
   it('stop() while the MUD is unreachable returns promptly', async () => {
     const { mud, adapter } = await startBot();
     await mud.close();
-    await new Promise((r) => setTimeout(r, 30));
-    expect(adapter.state).not.toBe('ready');
+    await vi.waitFor(() => expect(adapter.state).not.toBe('ready'), UNTIL);
     await adapter.stop();
     expect(adapter.state).toBe('stopped');
   });
@@ -254,8 +265,8 @@ describe('MUD adapter against the fake MUD', () => {
   it('keyword commands after the trigger reach the manager (help, image)', async () => {
     const { mud } = await startBot();
     mud.tell('Alice', 'image a red dragon');
-    const lines = await waitForReply(mud, 'tell Alice ', 'image: http');
-    expect(lines.some((c) => /image: http:\/\/127\.0\.0\.1:\d+\//.test(c.text))).toBe(true);
+    const lines = await waitForReply(mud, 'tell Alice ', 'Image: http');
+    expect(lines.some((c) => /Image: http:\/\/127\.0\.0\.1:\d+\//.test(c.text))).toBe(true);
     const imageReq = upstream.requests.find((r) => r.route === 'images/generations');
     expect(imageReq?.body).toMatchObject({ prompt: 'a red dragon' });
   });
@@ -266,6 +277,7 @@ describe('MUD adapter against the fake MUD', () => {
     const wire = iconv.encode('\x1b[35m爱丽丝(alice)告诉你：分开发送的消息\x1b[0m\r\n', 'gbk');
     for (let i = 0; i < wire.length; i += 3) {
       mud.broadcastBytes(wire.subarray(i, i + 3));
+      // Spaces the writes so they tend to arrive as separate reads (pacing only, not a wait for a result).
       await new Promise((r) => setTimeout(r, 2));
     }
     await waitForReply(mud, 'tell alice ', '收到。');
@@ -285,22 +297,62 @@ describe('MUD adapter against the fake MUD', () => {
     expect(chatRequests()).toHaveLength(1);
   });
 
-  it('a player over the per-player rate limit is not answered (loop guard)', async () => {
+  // Issue 8.8: a player over the profile's rate limit got silence.
+  it('a player over the per-player rate limit is told once per window, then ignored (loop guard)', async () => {
     const { mud } = await startBot({ profile: { rateLimit: { count: 2, windowMs: 60_000 } } });
-    for (const n of [1, 2, 3]) mud.tell('Spammer', `message ${n}`);
+    for (const n of [1, 2, 3, 4]) mud.tell('Spammer', `message ${n}`);
     await waitForReply(mud, 'tell Spammer ', 'message 2');
+    await waitForReply(mud, 'tell Spammer ', 'too fast');
     upstream.setReply('pong');
     mud.tell('Alice', 'ping');
     await waitForReply(mud, 'tell Alice ', 'pong');
     expect(chatRequests()).toHaveLength(3);
-    expect(mud.commands.some((c) => c.text.includes('message 3'))).toBe(false);
+    expect(mud.commands.some((c) => /message [34]/.test(c.text))).toBe(false);
+    expect(text(mud.commands.filter((c) => c.text.includes('too fast')))).toEqual(['tell Spammer You are sending messages too fast. Please wait a minute.']);
   });
 
-  it('a wrong password keeps retrying with backoff and never reaches the game', async () => {
+  it("the core's own rate-limit notice reaches the player", async () => {
+    const { mud } = await startBot({ env: { RATE_LIMIT_PER_MINUTE: '1' } });
+    upstream.setReply('first answer');
+    mud.tell('Alice', 'one');
+    await waitForReply(mud, 'tell Alice ', 'first answer');
+    mud.tell('Alice', 'two');
+    await waitForReply(mud, 'tell Alice ', 'too fast');
+    expect(chatRequests()).toHaveLength(1);
+  });
+
+  // Issue 8.8: help in a MUD was 11 game lines and offered tts/voice, which cannot work there.
+  it('help is at most three lines of commands that work in a MUD', async () => {
+    const { mud } = await startBot();
+    mud.tell('Alice', 'help');
+    const lines = text(await waitForReply(mud, 'tell Alice ', 'Commands:'));
+    expect(lines.length).toBeLessThanOrEqual(3);
+    expect(lines.join(' ')).toContain('reset');
+    expect(lines.join(' ')).not.toMatch(/\btts\b|\bvoice\b/);
+  });
+
+  it("with LOCALE=zh the MUD's help, notices and rate-limit line are Chinese", async () => {
+    const { mud } = await startBot({ style: 'lpc', env: { LOCALE: 'zh' }, profile: { maxLines: 10, rateLimit: { count: 1, windowMs: 60_000 } } });
+    mud.tell('alice', 'help');
+    const help = text(await waitForReply(mud, 'tell alice ', '命令：'));
+    expect(help.length).toBeLessThanOrEqual(3);
+    expect(help[0]).toBe('tell alice 我是 AI 助手：直接说话我就回答，也可以用命令词开头。');
+    mud.tell('alice', 'tts 你好');
+    expect(text(await waitForReply(mud, 'tell alice ', '太快'))).toContain('tell alice 你发消息太快了，请一分钟后再试。');
+    mud.tell('bob', 'tts 你好');
+    expect(text(await waitForReply(mud, 'tell bob ', '声音'))).toEqual(['tell bob 这里无法播放声音。']);
+    // The paging hint of a long answer, too.
+    upstream.setReply(Array.from({ length: 14 }, (_, i) => `第${i + 1}行。`).join('\n'));
+    mud.tell('carol', '讲一个长故事');
+    expect(text(await waitForReply(mud, 'tell carol ', '还有更多')).at(-1)).toBe('tell carol （还有更多：对我说 more）');
+  });
+
+  it('without loginRejected, a wrong password keeps retrying with backoff and never reaches the game', async () => {
     const mud = await startFakeMud({ accounts: { parley: 'another-password' } });
     const path = join(TMP, `profile-${++profileCounter}.yaml`);
     const example = parseYaml(readFileSync('profiles/diku-example.yaml', 'utf8')) as Record<string, unknown>;
-    writeFileSync(path, toYaml({ ...example, host: mud.host, port: mud.port, pacingMs: 20, reconnect: { initialMs: 20, maxMs: 40 } }));
+    const { loginRejected: _shipped, ...withoutRejection } = example;
+    writeFileSync(path, toYaml({ ...withoutRejection, host: mud.host, port: mud.port, pacingMs: 20, reconnect: { initialMs: 20, maxMs: 40 } }));
     const config = loadConfig({ OPENAI_BASE_URL: upstream.url, HISTORY_STORE: 'memory', LOG_LEVEL: 'silent', MUD_PROFILE: path, MUD_PASSWORD: PASSWORD });
     const core = await createCore(config);
     const adapter = createMudAdapter(core);
@@ -311,12 +363,62 @@ describe('MUD adapter against the fake MUD', () => {
     expect(adapter.state).not.toBe('ready');
   });
 
-  it('sends keepalives when idle and quits cleanly on stop', async () => {
+  it('with the shipped loginRejected, a wrong password stops at the first refusal', async () => {
+    const { mud, adapter, fatal } = await startBot({ mud: { accounts: { parley: 'another-password' } }, waitReady: false });
+    await vi.waitFor(() => expect(fatal).toEqual([`MUD diku-example (127.0.0.1:${mud.port}) refused the login of Parley: "Wrong password."`]), UNTIL);
+    expect(adapter.state).toBe('stopped');
+    expect(mud.connections).toBe(1);
+  });
+
+    it('sends keepalives when idle and quits cleanly on stop', async () => {
     const { mud, adapter } = await startBot({ profile: { keepalive: { everyMs: 200, send: 'look' } } });
     await mud.waitForCommand((c) => c.text === 'look');
     await adapter.stop();
     expect(mud.commands.at(-1)!.text).toBe('quit');
     expect(adapter.state).toBe('stopped');
     await mud.waitFor(() => mud.online === 0, 'the bot to leave');
+  });
+});
+
+// Issue 9.7, found against a real Evennia 6.1: a login that cannot succeed looped silently.
+describe('Evennia profile against an Evennia-like fake MUD', () => {
+  const lastUserText = () => (lastChatBody().messages ?? []).at(-1)?.content;
+
+  it('answers a page, a whisper and a say that names the bot', async () => {
+    const { mud } = await startBot({ style: 'evennia' });
+    expect(mud.loginLines).toEqual([`connect Parley ${PASSWORD}`]);
+    upstream.setReply('Hello from the bot.');
+    mud.tell('Alice', 'are you there?');
+    expect(text(await waitForReply(mud, 'page ', 'Hello'))).toEqual(['page Alice = Hello from the bot.']);
+    expect(lastUserText()).toBe('are you there?');
+    mud.whisper('Bob', 'a secret question');
+    expect(text(await waitForReply(mud, 'whisper ', 'Hello'))).toEqual(['whisper Bob = Hello from the bot.']);
+    expect(lastUserText()).toBe('a secret question');
+    mud.say('Carol', 'Parley, what is this place?');
+    expect(text(await waitForReply(mud, 'say ', 'Hello'))).toEqual(['say Hello from the bot.']);
+    expect(lastUserText()).toBe('what is this place?');
+    expect(chatRequests()).toHaveLength(3);
+  });
+
+  it('a refused password stops retrying and reports one line naming the MUD and the reason', async () => {
+    const { mud, adapter, fatal } = await startBot({ style: 'evennia', mud: { accounts: { parley: 'another-password' } }, waitReady: false });
+    await vi.waitFor(() => expect(fatal).toHaveLength(1), UNTIL);
+    expect(fatal[0]).toBe(`MUD evennia-example (127.0.0.1:${mud.port}) refused the login of Parley: "Username and/or password is incorrect."`);
+    // Stopped for good: no reconnect timer is left to try again.
+    expect(adapter.state).toBe('stopped');
+    expect(mud.loginRejections).toBe(1);
+    expect(mud.connections).toBe(1);
+  });
+
+  it('a server showing no login screen gets one empty line, then the login goes on', async () => {
+    const { mud, adapter } = await startBot({
+      style: 'evennia',
+      mud: { restarted: true },
+      profile: { loginNudge: { afterMs: 200, send: '' } },
+      waitReady: false,
+    });
+    await adapter.whenReady();
+    expect(mud.loginLines).toEqual(['', `connect Parley ${PASSWORD}`]);
+    expect(mud.connections).toBe(1);
   });
 });

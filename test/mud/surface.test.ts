@@ -1,9 +1,10 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../adapters/mud/profile.js';
-import { MudSurface, MUD_NOTICES } from '../../adapters/mud/surface.js';
+import { MudSurface } from '../../adapters/mud/surface.js';
+import type { Locale } from '../../src/conversation/messages.js';
 
-function setup(overrides: Record<string, unknown> = {}) {
+function setup(overrides: Record<string, unknown> = {}, locale: Locale = 'en') {
   const profile = parseProfile(
     {
       host: '127.0.0.1',
@@ -23,6 +24,7 @@ function setup(overrides: Record<string, unknown> = {}) {
     profile,
     replyTemplate: 'tell {speaker} {line}',
     speaker: 'alice',
+    locale,
     write: async (c) => {
       written.push(c);
     },
@@ -75,11 +77,20 @@ describe('MudSurface', () => {
     await surface.sendImage({ bytes: new Uint8Array([1]), mime: 'image/png' });
     await surface.sendAudio(new Uint8Array([1]), 'mp3');
     expect(written).toEqual([
-      'tell alice image: https://img.example/cat.png',
+      'tell alice Image: https://img.example/cat.png',
       'tell alice a cat',
-      `tell alice ${MUD_NOTICES.imageNoUrl}`,
-      `tell alice ${MUD_NOTICES.audio}`,
+      'tell alice The image was made, but it cannot be shown here.',
+      'tell alice Sound is not available here.',
     ]);
+  });
+
+  // Issue 8.8: the MUD's own notices were English whatever LOCALE said.
+  it('its own notices follow LOCALE', async () => {
+    const { surface, written } = setup({ maxCommandBytes: 300, wrap: 200 }, 'zh');
+    await surface.sendImage({ url: 'https://img.example/cat.png', mime: 'image/png' });
+    await surface.sendImage({ bytes: new Uint8Array([1]), mime: 'image/png' });
+    await surface.sendAudio(new Uint8Array([1]), 'mp3');
+    expect(written).toEqual(['tell alice 图片：https://img.example/cat.png', 'tell alice 图片已生成，但这里无法显示。', 'tell alice 这里无法播放声音。']);
   });
 
   it('an empty or all-control line sends nothing', async () => {

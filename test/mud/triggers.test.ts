@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../adapters/mud/profile.js';
-import { matchLine, PlayerRateLimit } from '../../adapters/mud/triggers.js';
+import { capLine, matchLine, PlayerRateLimit } from '../../adapters/mud/triggers.js';
 
 const diku = loadProfile('profiles/diku-example.yaml', { password: 'pw-123456' });
 const lpc = loadProfile('profiles/lpc-gbk-example.yaml', { password: 'pw-123456' });
@@ -23,12 +23,41 @@ describe('matchLine', () => {
   });
 });
 
+// Issue 9.2: any player can send a line; its length bounds what a trigger regex may cost.
+describe('the line cap before trigger matching', () => {
+  it('tries at most maxLineChars of a line against the triggers', () => {
+    const profile = { ...diku, maxLineChars: 100, triggers: [{ ...diku.triggers[0]!, match: /^(?<speaker>\w+) tells you (?<message>.+)/ }] };
+    const result = matchLine(profile, `Alice tells you ${'x'.repeat(5_000)}`);
+    expect('hit' in result && result.hit.message).toBe('x'.repeat(100 - 'Alice tells you '.length));
+  });
+
+  it('a line that only fits uncut is not answered once cut', () => {
+    expect(matchLine({ ...diku, maxLineChars: 80 }, `Alice tells you '${'y'.repeat(100)}'`)).toEqual({ skip: 'no-trigger' });
+    expect(matchLine(diku, `Alice tells you '${'y'.repeat(100)}'`)).toMatchObject({ hit: { speaker: 'Alice' } });
+  });
+
+  it('never cuts a surrogate pair in half', () => {
+    expect(capLine('ab😀', 3)).toBe('ab');
+    expect(capLine('ab😀c', 4)).toBe('ab😀');
+    expect(capLine('short', 100)).toBe('short');
+  });
+});
+
 describe('PlayerRateLimit', () => {
   it('allows count per window per player', () => {
     let now = 0;
     const rl = new PlayerRateLimit(2, 1000, () => now);
-    expect([rl.allow('a'), rl.allow('a'), rl.allow('a'), rl.allow('b')]).toEqual([true, true, false, true]);
+    expect([rl.check('a'), rl.check('a'), rl.check('b')]).toEqual(['allow', 'allow', 'allow']);
     now = 1001;
-    expect(rl.allow('a')).toBe(true);
+    expect(rl.check('a')).toBe('allow');
+  });
+
+  // Issue 8.8: a player over the limit got silence; now one notice per window, then silence.
+  it('a player over the limit is told once per window, then ignored', () => {
+    let now = 0;
+    const rl = new PlayerRateLimit(2, 1000, () => now);
+    expect([rl.check('a'), rl.check('a'), rl.check('a'), rl.check('a'), rl.check('a')]).toEqual(['allow', 'allow', 'notify', 'drop', 'drop']);
+    now = 1001;
+    expect([rl.check('a'), rl.check('a'), rl.check('a'), rl.check('a')]).toEqual(['allow', 'allow', 'notify', 'drop']);
   });
 });

@@ -18,6 +18,13 @@
  *   "爱丽丝(alice)告诉你：...", channel "【闲聊】爱丽丝(alice): ...".
  *
  * Negotiation on connect: WILL SGA, WILL EOR, DO TTYPE, DO NAWS, DO CHARSET; after WILL CHARSET a
+ * - evennia (utf8): a connection screen naming `connect <username> <password>`, one login command,
+ *   "Username and/or password is incorrect." on a wrong one (the connection stays open, as in
+ *   Evennia 6.1), pages "Account Alice pages: hi", room "Alice says, "hi"", whispers
+ *   "Alice whispers: "hi"". With `restarted: true` it first shows only " ... Server restarted."
+ *   and the connection screen after the client sends any line (Evennia's empty-input look).
+ *
+ * Negotiation on connect: WILL SGA, WILL EOR, DO TTYPE, DO NAWS, DO CHARSET; after WILL CHARSET a
  * REQUEST ";UTF-8;GBK;BIG5". What the client answered is kept in `negotiated`.
  * The telnet parsing here is deliberately independent of adapters/mud/telnet.ts.
  */
@@ -41,7 +48,7 @@ const EOR = 25;
 const NAWS = 31;
 const CHARSET = 42;
 
-export type MudStyle = 'diku' | 'lpc';
+export type MudStyle = 'diku' | 'lpc' | 'evennia';
 
 export interface FakeMudOptions {
   style?: MudStyle;
@@ -57,6 +64,8 @@ export interface FakeMudOptions {
   ansi?: boolean;
   /** Port to listen on (default 0: random). */
   port?: number;
+  /** evennia: show only " ... Server restarted." until the client sends a line. */
+  restarted?: boolean;
 }
 
 export interface ReceivedCommand {
@@ -81,6 +90,8 @@ interface Client {
   socket: Socket;
   session: number;
   state: 'name' | 'password' | 'playing';
+  /** evennia after a restart: the connection screen waits for the client's first line. */
+  screenShown: boolean;
   name: string;
   pending: Buffer;
   times: number[];
@@ -144,6 +155,10 @@ export interface FakeMud {
   readonly connections: number;
   floodKicks: number;
   overlongLines: number;
+  /** Lines clients sent before logging in (login commands, nudges), decoded, in order. */
+  loginLines: string[];
+  /** evennia: refused `connect` attempts. */
+  loginRejections: number;
   negotiated: Negotiated;
   /** Logged-in sessions right now. */
   readonly online: number;
@@ -157,6 +172,8 @@ export interface FakeMud {
   say(from: string, message: string): void;
   /** A channel line (gossip / 闲聊). */
   channel(from: string, message: string): void;
+  /** evennia: someone whispers to the bot. */
+  whisper(from: string, message: string): void;
   /** Waits until a command satisfying `pred` has arrived (checks earlier ones too). */
   waitForCommand(pred: (c: ReceivedCommand) => boolean, timeoutMs?: number): Promise<ReceivedCommand>;
   /** Waits until `n` logins have happened in total. */
@@ -173,6 +190,7 @@ const CHINESE_NAMES: Record<string, string> = { alice: '爱丽丝', bob: '鲍勃
 export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> {
   const style = opts.style ?? 'diku';
   const encoding = style === 'lpc' ? 'gbk' : 'utf8';
+  const evennia = style === 'evennia';
   const accounts = opts.accounts ?? { parley: 'sekrit-pass' };
   const flood = opts.flood ?? { max: 10, windowMs: 1000 };
   const maxInputBytes = opts.maxInputBytes ?? 256;
@@ -213,6 +231,8 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     logins: 0,
     floodKicks: 0,
     overlongLines: 0,
+    loginLines: [],
+    loginRejections: 0,
     negotiated: { verbs: [] },
     get connections() {
       return sessions;
@@ -227,15 +247,20 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
       for (const c of clients) if (c.state === 'playing') c.socket.write(bytes);
     },
     tell(from, message) {
+      if (evennia) return fake.broadcast(`Account ${from} pages: ${message}`);
       fake.broadcast(
         style === 'diku' ? color('1;35', `${from} tells you '${message}'`) : color('35', `${cname(from)}(${from.toLowerCase()})告诉你：${message}`),
       );
     },
     say(from, message) {
+      if (evennia) return fake.broadcast(`${from} says, "${message}"`);
       fake.broadcast(style === 'diku' ? color('36', `${from} says '${message}'`) : `${cname(from)}(${from.toLowerCase()})说道：${message}`);
     },
     channel(from, message) {
       fake.broadcast(style === 'diku' ? color('33', `[gossip] ${from}: ${message}`) : color('1;32', `【闲聊】${cname(from)}(${from.toLowerCase()}): ${message}`));
+    },
+    whisper(from, message) {
+      fake.broadcast(`${from} whispers: "${message}"`);
     },
     waitForCommand(pred, timeoutMs = 8000) {
       return waitUntil(() => fake.commands.find(pred), timeoutMs, 'command');
@@ -284,6 +309,11 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
       writeLine(c, 'Line too long, truncated.');
     }
     const text = iconv.decode(bytes, encoding);
+    if (c.state !== 'playing') {
+      fake.loginLines.push(text);
+      changed();
+    }
+    if (evennia && c.state !== 'playing') return evenniaLogin(c, text.trim());
     if (c.state === 'name') {
       c.name = text.trim().toLowerCase();
       c.state = 'password';
@@ -324,7 +354,62 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     changed();
   }
 
+  /** Evennia's unlogged-in command set: connect, or the screen again (empty input is `look`). */
+  function evenniaLogin(c: Client, text: string) {
+    const connect = /^connect\s+(\S+)\s+(.+)$/i.exec(text);
+    if (!connect) {
+      if (text === '' || text === 'look' || !c.screenShown) evenniaScreen(c);
+      else writeLine(c, `Command '${text}' is not available. Type "help" for help.`);
+      return;
+    }
+    const name = connect[1]!.toLowerCase();
+    if (accounts[name] === undefined || accounts[name] !== connect[2]) {
+      fake.loginRejections++;
+      writeLine(c, 'Username and/or password is incorrect.');
+      changed();
+      return;
+    }
+    c.name = name;
+    c.state = 'playing';
+    fake.logins++;
+    writeLine(c, `You become ${name[0]!.toUpperCase()}${name.slice(1)}.`);
+    writeLine(c, 'Limbo(#2)');
+    writeLine(c, 'Welcome to your new Evennia-based game!');
+    changed();
+  }
+
+  function evenniaScreen(c: Client) {
+    c.screenShown = true;
+    for (const line of [
+      '==============================================================',
+      ' Welcome to Evennia, version 6.1.0!',
+      '',
+      ' If you have an existing account, connect to it by typing:',
+      '      connect <username> <password>',
+      " If you need to create an account, type (without the <>'s):",
+      '      create <username> <password>',
+      '==============================================================',
+    ]) {
+      writeLine(c, line);
+    }
+  }
+
+  function respondEvennia(c: Client, text: string) {
+    const m = /^(\S*)\s*(.*)$/s.exec(text.trim())!;
+    const verb = m[1]!.toLowerCase();
+    const addressed = /^(\S+)\s*=\s*(.*)$/s.exec(m[2]!);
+    if (verb === 'quit') {
+      writeLine(c, 'Quitting. Hope to see you again, soon.');
+      c.socket.end();
+    } else if (verb === 'say') writeLine(c, `You say, "${m[2]}"`);
+    else if (verb === 'page' && addressed) writeLine(c, `You paged ${addressed[1]} with: "${addressed[2]}".`);
+    else if (verb === 'whisper' && addressed) writeLine(c, `You whisper to ${addressed[1]}, "${addressed[2]}"`);
+    else if (verb === 'look') writeLine(c, 'Limbo(#2)');
+    else if (verb !== 'idle') writeLine(c, `Command '${verb}' is not available. Type "help" for help.`);
+  }
+
   function respond(c: Client, text: string) {
+    if (evennia) return respondEvennia(c, text);
     const m = /^(\S*)\s*(.*)$/s.exec(text.trim())!;
     const verb = m[1]!.toLowerCase();
     const rest = m[2]!;
@@ -371,7 +456,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
         if (opt === CHARSET && body[0] === 3) fake.negotiated.charset = 'REJECTED';
       },
     );
-    const client: Client = { socket, session, state: 'name', name: '', pending: Buffer.alloc(0), times: [], telnet };
+    const client: Client = { socket, session, state: 'name', screenShown: false, name: '', pending: Buffer.alloc(0), times: [], telnet };
     clients.add(client);
     socket.on('data', (chunk) => {
       client.pending = Buffer.concat([client.pending, telnet.push(chunk)]);
@@ -392,6 +477,11 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     });
     if (negotiate) {
       socket.write(Buffer.from([IAC, WILL, SGA, IAC, WILL, EOR, IAC, DO, TTYPE, IAC, DO, NAWS, IAC, DO, CHARSET]));
+    }
+    if (evennia) {
+      if (opts.restarted) writeLine(client, ' ... Server restarted.');
+      else evenniaScreen(client);
+      return;
     }
     socket.write(enc(style === 'diku' ? color('1;33', 'FakeMUD, a DikuMUD derivative') + eol : color('1;33', '【泥潭】一个 LPC 泥巴') + eol));
     socket.write(enc(style === 'diku' ? 'By what name do you wish to be known? ' : '您的英文名字：'));
