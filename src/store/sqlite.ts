@@ -10,6 +10,9 @@ import { mergeSettings } from './memory.js';
 import type { ChannelSettings, HistoryStore, StoredTurn } from './types.js';
 
 const READ_CACHE_CHANNELS = 2_000;
+/** Expired counters are swept at most this often: rate-limit keys are per user per minute, so
+ * without a sweep the table gains a row per active user per minute for as long as it runs. */
+export const COUNTER_PURGE_INTERVAL_MS = 60_000;
 export const SQLITE_FILE = 'parley.sqlite';
 
 const SCHEMA = `
@@ -24,6 +27,7 @@ CREATE TABLE IF NOT EXISTS turns (
 CREATE INDEX IF NOT EXISTS turns_channel ON turns(channel, id);
 CREATE TABLE IF NOT EXISTS settings (channel TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS counters_expiry ON counters(expires_at);
 `;
 
 interface TurnRow {
@@ -37,6 +41,7 @@ export class SqliteStore implements HistoryStore {
   private readonly db: Database.Database;
   private readonly cache = new LRUCache<ChannelKey, StoredTurn[]>({ max: READ_CACHE_CHANNELS });
   private readonly stmt;
+  private nextCounterPurgeAt = 0;
 
   /** `path` is a directory (the file is created inside) or ':memory:'. */
   constructor(path: string) {
@@ -74,7 +79,12 @@ export class SqliteStore implements HistoryStore {
       ),
       purgeCounters: this.db.prepare('DELETE FROM counters WHERE expires_at <= ?'),
     };
-    this.stmt.purgeCounters.run(Date.now());
+    this.purgeExpiredCounters(Date.now());
+  }
+
+  private purgeExpiredCounters(now: number): void {
+    this.stmt.purgeCounters.run(now);
+    this.nextCounterPurgeAt = now + COUNTER_PURGE_INTERVAL_MS;
   }
 
   async load(channel: ChannelKey): Promise<StoredTurn[]> {
@@ -125,6 +135,7 @@ export class SqliteStore implements HistoryStore {
 
   async increment(key: string, by: number, ttlMs: number): Promise<number> {
     const now = Date.now();
+    if (now >= this.nextCounterPurgeAt) this.purgeExpiredCounters(now);
     return this.db.transaction(() => {
       const row = this.stmt.getCounter.get(key);
       const live = row && row.expires_at > now ? row : { value: 0, expires_at: now + ttlMs };
