@@ -30,6 +30,39 @@ CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NUL
 CREATE INDEX IF NOT EXISTS counters_expiry ON counters(expires_at);
 `;
 
+/** The history database cannot be opened: says which file and why, in one line, for start-up. */
+export class StoreOpenError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot open the history database ${file}: ${why} (fix or move it, or set HISTORY_STORE=memory)`, { cause });
+    this.name = 'StoreOpenError';
+  }
+}
+
+/** Opens (creating if need be) the database and its schema; any failure names the file. */
+function openDatabase(path: string): Database.Database {
+  const file = path === ':memory:' ? path : join(path, SQLITE_FILE);
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(path, { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: committed transactions survive a process crash; only an OS crash
+    // could lose the last few, which is the right trade for chat history.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    // better-sqlite3 opens lazily: a corrupted file only fails at the first statement.
+    db?.close();
+    throw new StoreOpenError(file, err);
+  }
+}
+
 interface TurnRow {
   role: 'user' | 'assistant';
   name: string | null;
@@ -45,18 +78,7 @@ export class SqliteStore implements HistoryStore {
 
   /** `path` is a directory (the file is created inside) or ':memory:'. */
   constructor(path: string) {
-    let file = path;
-    if (path !== ':memory:') {
-      mkdirSync(path, { recursive: true });
-      file = join(path, SQLITE_FILE);
-    }
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: committed transactions survive a process crash; only an OS crash
-    // could lose the last few, which is the right trade for chat history.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(path);
     this.stmt = {
       load: this.db.prepare<[string], TurnRow>('SELECT role, name, content, at FROM turns WHERE channel = ? ORDER BY id'),
       insert: this.db.prepare('INSERT INTO turns (channel, role, name, content, at) VALUES (?, ?, ?, ?, ?)'),
