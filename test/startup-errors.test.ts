@@ -40,7 +40,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('start-up errors', () => {
+// Each case starts a child through tsx: seconds apiece on a loaded machine.
+describe('start-up errors', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'parley-startup-'));
