@@ -43,7 +43,7 @@ class FakeTerminal {
   }
 }
 
-/** The user's question for which the fake upstream answers slowly with LONG_ANSWER. */
+/** The last user message of a chat request: "long please" gets LONG_ANSWER, anything else an echo. */
 const lastUserText = (body: ChatBody) => String(body.messages?.at(-1)?.content ?? '');
 
 describe('console in a terminal', () => {
