@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    // The core knows no platform (DESIGN.md): only the composition root may name adapters.
+    // The core knows no platform (docs/architecture.md): only the composition root may name adapters.
     files: ['src/**/*.ts'],
     ignores: ['src/main.ts'],
     rules: {

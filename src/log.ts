@@ -37,18 +37,32 @@ export function redact(text: string): string {
   return out;
 }
 
+/** pino's own error serializer (real class name, stack, causes, the error's own fields such as
+ * LlmError's kind/status/code), with every string it produced passed through `redact`: an
+ * upstream may echo the key into a message. Non-errors pass through (strings redacted). */
+export function serializeError(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (!(value instanceof Error)) return value;
+  const out = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'string') out[k] = redact(v);
+  return out;
+}
+
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'parley' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Errors go under `err` and reach this serializer as Errors (the formatter below must not
+      // flatten them first, or the line says "type":"Object" with no stack).
+      serializers: { err: serializeError },
       formatters: {
         log(obj) {
           // Error messages and free text may quote a secret (e.g. an upstream echoing the key).
           for (const [k, v] of Object.entries(obj)) {
             if (typeof v === 'string') obj[k] = redact(v);
-            else if (v instanceof Error) obj[k] = { type: v.name, message: redact(v.message), stack: v.stack && redact(v.stack) };
+            else if (v instanceof Error && k !== 'err') obj[k] = serializeError(v);
           }
           return obj;
         },

@@ -5,9 +5,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createCore, type Core } from './app.js';
-import { createLogger } from './log.js';
+import { createLogger, redact, type Logger } from './log.js';
+import { StoreOpenError } from './store/sqlite.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
-import type { Adapter } from './types.js';
+import type { Adapter, Platform } from './types.js';
+
+/** A start-up failure the user can fix: printed as one line, no stack. */
+class StartupError extends Error {}
+
+const PLATFORM_NAMES: Record<Platform, string> = { discord: 'Discord', telegram: 'Telegram', mud: 'MUD', console: 'Console' };
+
+/** The logger main() built, flushed before the process exits so no last line is lost. */
+let activeLogger: Logger | undefined;
 
 const NO_KEY_SCREEN = `parley needs an OpenAI-compatible API to talk to.
 
@@ -42,8 +51,35 @@ async function startAdapters(
   for (const a of adapters) {
     a.onFatal = (reason) => onFatal(a, reason);
     started.push(a);
-    await a.start();
+    try {
+      await a.start();
+    } catch (err) {
+      // Name the platform: "connect ECONNREFUSED 127.0.0.1:1" alone does not say it was Discord.
+      const name = PLATFORM_NAMES[a.platform];
+      const message = err instanceof Error ? err.message : String(err);
+      const named = message.toLowerCase().startsWith(name.toLowerCase()) ? message : `${name}: ${message}`;
+      throw Object.assign(new Error(named, { cause: err }), { name: err instanceof Error ? err.name : 'Error', platform: a.platform });
+    }
     core.logger.info({ platform: a.platform }, 'surface started');
+  }
+}
+
+/** The console's log file, open and ready (an async pino destination must not be flushed before
+ * it is, or exit throws "sonic boom is not ready yet"). */
+async function consoleLogger(config: Config): Promise<Logger> {
+  const logFile = join(config.store.dataDir, 'console.log');
+  try {
+    mkdirSync(config.store.dataDir, { recursive: true });
+    const dest = pino.destination({ dest: logFile, sync: false, mkdir: true });
+    await new Promise<void>((resolve, reject) => {
+      dest.once('ready', () => resolve());
+      dest.once('error', reject);
+    });
+    return createLogger(config.logLevel, dest);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'DATA_DIR is not a directory' : err instanceof Error ? err.message : String(err);
+    throw new StartupError(`cannot write the log file ${logFile}: ${why}`);
   }
 }
 
@@ -66,13 +102,18 @@ async function main(): Promise<number> {
 
   // In the console the terminal is the chat, so logs go to a file there instead of stdout.
   const consoleMode = !config.discord && !config.telegram && !config.mud;
-  let logger;
-  if (consoleMode) {
-    mkdirSync(config.store.dataDir, { recursive: true });
-    const logFile = join(config.store.dataDir, 'console.log');
-    logger = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false, mkdir: true }));
+  let core: Core;
+  try {
+    activeLogger = consoleMode ? await consoleLogger(config) : undefined;
+    core = await createCore(config, { logger: activeLogger });
+    activeLogger = core.logger;
+  } catch (err) {
+    // The store names its file; the log file is named above. Either way one line, exit 1.
+    if (!(err instanceof StartupError) && !(err instanceof StoreOpenError)) throw err;
+    activeLogger?.fatal({ err }, 'start-up failed');
+    process.stderr.write(`Start-up failed: ${redact(err.message)}\n`);
+    return 1;
   }
-  const core = await createCore(config, { logger });
   const adapters: Adapter[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {
@@ -102,18 +143,22 @@ async function main(): Promise<number> {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');
-      else core.logger.fatal({ err }, 'a surface failed to start');
-      process.stderr.write(`Start-up failed: ${message}\n`);
+      else core.logger.fatal({ err, platform: (err as { platform?: string }).platform }, 'a surface failed to start');
+      process.stderr.write(`Start-up failed: ${redact(message)}\n`);
       finish('start failed', 1);
     });
   });
   return exitCode;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`parley crashed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+/** Exits once the logger has written everything it holds (with a bound, should it hang). */
+function exit(code: number): void {
+  if (!activeLogger) process.exit(code);
+  setTimeout(() => process.exit(code), 2_000);
+  activeLogger.flush(() => process.exit(code));
+}
+
+main().then(exit, (err: unknown) => {
+  process.stderr.write(`parley crashed: ${redact(err instanceof Error ? err.message : String(err))}\n`);
+  exit(1);
+});

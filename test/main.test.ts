@@ -56,8 +56,9 @@ describe('npm start with every platform configured', () => {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    await mud.waitForLogins(1);
-  });
+    // Loading tsx, discord.js and telegraf in the child takes 10 s and more on a loaded machine.
+    await mud.waitForLogins(1, 45_000);
+  }, 60_000);
 
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');

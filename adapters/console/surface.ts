@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AudioFormat, ChannelKey, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
+import { WordWrapper } from './word-wrap.js';
 
 /** Terminals take any length; this only bounds one message's buffer. */
 const CONSOLE_MAX_CHARS = 100_000;
@@ -24,6 +25,8 @@ export interface ConsoleSurfaceOptions {
   /** Where images and audio files go. */
   outputDir: string;
   channel?: ChannelKey;
+  /** Terminal width to wrap answers at, between words; undefined (a pipe) = no wrapping. */
+  columns?: () => number | undefined;
 }
 
 export class ConsoleSurface implements Surface {
@@ -34,13 +37,23 @@ export class ConsoleSurface implements Surface {
   private nextId = 1;
   /** The message currently being streamed; only its suffix is printed on edit. */
   private open?: Printed;
+  private readonly wrapper: WordWrapper;
 
   constructor(private readonly opts: ConsoleSurfaceOptions) {
     this.channel = opts.channel ?? 'console:local';
+    this.wrapper = new WordWrapper(opts.columns ?? (() => undefined));
   }
 
+  /** Answer text: wrapped at the terminal width between words. */
   private write(s: string) {
+    const out = this.wrapper.write(s);
+    if (out) this.opts.out.write(out);
+  }
+
+  /** Whole lines that must not be re-wrapped (file paths). */
+  private writeRaw(s: string) {
     this.opts.out.write(s);
+    this.wrapper.reset();
   }
 
   async send(text: string, opts: EditOptions = {}): Promise<MessageRef> {
@@ -57,7 +70,8 @@ export class ConsoleSurface implements Surface {
     if (!msg || msg.id !== ref) {
       // An edit of an older message: the terminal cannot rewrite it, so print it again whole.
       this.finishOpen();
-      this.write(`${text}\n`);
+      this.write(text);
+      this.endLine();
       return;
     }
     if (text.startsWith(msg.text)) this.write(text.slice(msg.text.length));
@@ -68,25 +82,33 @@ export class ConsoleSurface implements Surface {
 
   private finishOpen() {
     if (this.open) {
-      this.write('\n');
+      this.endLine();
       this.open = undefined;
     }
+  }
+
+  private endLine() {
+    this.writeRaw(`${this.wrapper.flush()}\n`);
   }
 
   async sendImage(image: ImageOutput, caption?: string): Promise<void> {
     this.finishOpen();
     if (image.bytes) {
       const path = await this.saveFile('image', EXTENSION[image.mime] ?? 'png', image.bytes);
-      this.write(`[image saved: ${path}]${caption ? `\n${caption}` : ''}\n`);
+      this.writeRaw(`[image saved: ${path}]\n`);
     } else if (image.url) {
-      this.write(`[image: ${image.url}]${caption ? `\n${caption}` : ''}\n`);
+      this.writeRaw(`[image: ${image.url}]\n`);
+    }
+    if (caption) {
+      this.write(caption);
+      this.endLine();
     }
   }
 
   async sendAudio(bytes: Uint8Array, format: AudioFormat): Promise<void> {
     this.finishOpen();
     const path = await this.saveFile('speech', format === 'opus' ? 'ogg' : format, bytes);
-    this.write(`[audio saved: ${path}]\n`);
+    this.writeRaw(`[audio saved: ${path}]\n`);
   }
 
   async typing(): Promise<void> {

@@ -20,16 +20,29 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optStr = () => z.preprocess(blankToUndefined, z.string().optional());
 const str = (def: string) => z.preprocess(blankToUndefined, z.string().default(def));
 
+/** What a number setting accepts, said the same way for every key. */
+function describeRange(min: number, max: number, whole: boolean): string {
+  const kind = whole ? 'a whole number' : 'a number';
+  return max === Number.MAX_SAFE_INTEGER ? `must be ${kind}, ${min} or more` : `must be ${kind} from ${min} to ${max}`;
+}
+
+/** A number setting in [min, max]; any failure (not a number, a fraction, out of range) names the range. */
+const numberInRange = (min: number, max: number, whole: boolean) =>
+  z.string().transform((raw, ctx) => {
+    const n = Number(raw.trim());
+    if (Number.isFinite(n) && (!whole || Number.isInteger(n)) && n >= min && n <= max) return n;
+    ctx.addIssue({ code: 'custom', message: `${describeRange(min, max, whole)} (got ${raw.trim().slice(0, 20)})` });
+    return z.NEVER;
+  });
+
+/** Numbers given as numbers (not only env strings) are read the same way. */
+const numberInput = (v: unknown) => (typeof v === 'number' ? String(v) : blankToUndefined(v));
+
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int({ error: 'must be a whole number' })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(def),
-  );
+  z.preprocess(numberInput, numberInRange(min, max, true).default(def));
+const optInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(numberInput, numberInRange(min, max, true).optional());
+const optNumber = (min: number, max: number) => z.preprocess(numberInput, numberInRange(min, max, false).optional());
 
 const bool = (def: boolean) =>
   z.preprocess(
@@ -61,11 +74,34 @@ const list = () =>
       ),
   );
 
-const URL_RE = /^https?:\/\/[^\s]+$/i;
-const optUrl = () =>
-  z.preprocess(blankToUndefined, z.string().regex(URL_RE, { message: 'must be an http(s) URL' }).optional());
-const url = (def: string) =>
-  z.preprocess(blankToUndefined, z.string().regex(URL_RE, { message: 'must be an http(s) URL' }).default(def));
+const URL_HELP = 'must be an http(s) URL, e.g. https://api.example.com/v1';
+
+/** Parsed by WHATWG URL (as undici will parse it), so a value that would fail at the first
+ * request fails at start instead. The value itself is not echoed: it may carry credentials. */
+const httpUrl = () =>
+  z.string().transform((raw, ctx) => {
+    const value = raw.trim();
+    // WHATWG URL rejects a port over 65535 with a bare "Invalid URL"; say which part is wrong.
+    const port = /^[a-z]+:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(value)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) {
+      ctx.addIssue({ code: 'custom', message: `has port ${port}; a port must be from 1 to 65535` });
+      return z.NEVER;
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: URL_HELP });
+      return z.NEVER;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: URL_HELP });
+      return z.NEVER;
+    }
+    return value;
+  });
+const optUrl = () => z.preprocess(blankToUndefined, httpUrl().optional());
+const url = (def: string) => z.preprocess(blankToUndefined, httpUrl().default(def));
 
 const enumOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
   z.preprocess(
@@ -83,8 +119,8 @@ const envSchema = z.object({
   OPENAI_AUTH_HEADER: enumOf(['authorization', 'api-key'], 'authorization'),
   OPENAI_ORG_ID: optStr(),
   CHAT_MODEL: str('gpt-4o-mini'),
-  CHAT_TEMPERATURE: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a number' }).min(0).max(2).optional()),
-  CHAT_MAX_TOKENS: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a whole number' }).int().min(1).optional()),
+  CHAT_TEMPERATURE: optNumber(0, 2),
+  CHAT_MAX_TOKENS: optInt(1, 2_000_000),
   IMAGE_MODEL: str('dall-e-3'),
   IMAGE_SIZE: z.preprocess(
     blankToUndefined,
@@ -94,9 +130,9 @@ const envSchema = z.object({
   TTS_VOICE: str('alloy'),
   TRANSCRIBE_MODEL: str('whisper-1'),
   VISION: bool(true),
-  LLM_CONNECT_TIMEOUT_MS: int(10_000, 100),
-  LLM_FIRST_BYTE_TIMEOUT_MS: int(60_000, 100),
-  LLM_IDLE_TIMEOUT_MS: int(60_000, 100),
+  LLM_CONNECT_TIMEOUT_MS: int(10_000, 100, 3_600_000),
+  LLM_FIRST_BYTE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  LLM_IDLE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
   LLM_MAX_RETRIES: int(2, 0, 10),
 
   // conversation
@@ -120,7 +156,7 @@ const envSchema = z.object({
   DISCORD_ALLOWED_CHANNELS: list(),
   DISCORD_ALLOWED_USERS: list(),
   DISCORD_LISTEN_CHANNELS: list(),
-  DISCORD_EDIT_INTERVAL_MS: int(1_200, 200),
+  DISCORD_EDIT_INTERVAL_MS: int(1_200, 200, 60_000),
   DISCORD_PING_AUTHOR: bool(false),
 
   // telegram
@@ -134,9 +170,9 @@ const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'must be 1-256 characters A-Z a-z 0-9 _ -' }).optional()),
   TELEGRAM_WEBHOOK_HOST: str('0.0.0.0'),
   TELEGRAM_STREAM: enumOf(['auto', 'draft', 'edit', 'off'], 'auto'),
-  TELEGRAM_EDIT_INTERVAL_DM_MS: int(1_000, 100),
-  TELEGRAM_EDIT_INTERVAL_GROUP_MS: int(3_000, 100),
-  TELEGRAM_DRAFT_INTERVAL_MS: int(300, 50),
+  TELEGRAM_EDIT_INTERVAL_DM_MS: int(1_000, 100, 60_000),
+  TELEGRAM_EDIT_INTERVAL_GROUP_MS: int(3_000, 100, 60_000),
+  TELEGRAM_DRAFT_INTERVAL_MS: int(300, 50, 60_000),
 
   // mud
   MUD_PROFILE: optStr(),

@@ -149,7 +149,7 @@ export class ConversationManager {
         await this.sayText(surface, this.line('stopped')).catch(() => undefined);
         return;
       }
-      log.warn({ err: d.logFields }, 'request failed');
+      log.warn({ err }, 'request failed');
       await this.sayText(surface, `⚠️ ${this.line(d.messageId, d.params)}`).catch((e) => log.error({ err: e }, 'could not send error line'));
     } finally {
       await surface.close?.().catch((e) => log.debug({ err: e }, 'surface close failed'));
@@ -278,7 +278,7 @@ export class ConversationManager {
       finishReason: stream.finishReason,
       tokens: usedTokens,
     };
-    if (result.error && !result.aborted) log.warn({ ...fields, err: describeError(result.error).logFields }, 'reply interrupted');
+    if (result.error && !result.aborted) log.warn({ ...fields, err: result.error }, 'reply interrupted');
     else log.info({ ...fields, aborted: result.aborted }, 'reply done');
 
     if (settings.voice && result.text && !result.error && !result.aborted && surface.limits.audio !== false) {
@@ -419,7 +419,7 @@ export class ConversationManager {
       this.modelsCache = { at: Date.now(), ids };
       return ids;
     } catch (err) {
-      this.logger.warn({ err: describeError(err).logFields }, 'could not list models');
+      this.logger.warn({ err }, 'could not list models');
       return [];
     }
   }

@@ -1,4 +1,4 @@
-// The bot's own lines, looked up by a stable id so they can be translated (STYLE.md point 5).
+// The bot's own lines, looked up by a stable id so they can be translated.
 // Many users of these relays are Chinese: every line exists in English and Simplified Chinese.
 
 export type Locale = 'en' | 'zh';

@@ -1,5 +1,5 @@
-// One reply in flight per channel; later messages wait their turn in order (STYLE.md point 7:
-// one queue per rate-limit scope, state in documented fields).
+// One reply in flight per channel; later messages wait their turn in order
+// (one queue per rate-limit scope, state in documented fields).
 import type { ChannelKey } from '../types.js';
 
 export type Task = (signal: AbortSignal) => Promise<void>;

@@ -1,5 +1,5 @@
 // SSE events -> JSON chunks -> what the caller cares about: text, finish reason, usage.
-// Tolerates every chunk shape in PROVIDERS.md: role repeated in every delta, role-only deltas,
+// Tolerates every chunk shape in docs/providers.md: role repeated in every delta, role-only deltas,
 // usage inside choices[0] (seed 002) or at the top level, Azure's choice-less first chunk.
 import { errorFromStreamObject, LlmError, shortText } from './errors.js';
 import type { SseEvent } from './sse.js';

@@ -10,6 +10,9 @@ import { mergeSettings } from './memory.js';
 import type { ChannelSettings, HistoryStore, StoredTurn } from './types.js';
 
 const READ_CACHE_CHANNELS = 2_000;
+/** Expired counters are swept at most this often: rate-limit keys are per user per minute, so
+ * without a sweep the table gains a row per active user per minute for as long as it runs. */
+export const COUNTER_PURGE_INTERVAL_MS = 60_000;
 export const SQLITE_FILE = 'parley.sqlite';
 
 const SCHEMA = `
@@ -24,7 +27,41 @@ CREATE TABLE IF NOT EXISTS turns (
 CREATE INDEX IF NOT EXISTS turns_channel ON turns(channel, id);
 CREATE TABLE IF NOT EXISTS settings (channel TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS counters_expiry ON counters(expires_at);
 `;
+
+/** The history database cannot be opened: says which file and why, in one line, for start-up. */
+export class StoreOpenError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot open the history database ${file}: ${why} (fix or move it, or set HISTORY_STORE=memory)`, { cause });
+    this.name = 'StoreOpenError';
+  }
+}
+
+/** Opens (creating if need be) the database and its schema; any failure names the file. */
+function openDatabase(path: string): Database.Database {
+  const file = path === ':memory:' ? path : join(path, SQLITE_FILE);
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(path, { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: committed transactions survive a process crash; only an OS crash
+    // could lose the last few, which is the right trade for chat history.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    // better-sqlite3 opens lazily: a corrupted file only fails at the first statement.
+    db?.close();
+    throw new StoreOpenError(file, err);
+  }
+}
 
 interface TurnRow {
   role: 'user' | 'assistant';
@@ -37,21 +74,11 @@ export class SqliteStore implements HistoryStore {
   private readonly db: Database.Database;
   private readonly cache = new LRUCache<ChannelKey, StoredTurn[]>({ max: READ_CACHE_CHANNELS });
   private readonly stmt;
+  private nextCounterPurgeAt = 0;
 
   /** `path` is a directory (the file is created inside) or ':memory:'. */
   constructor(path: string) {
-    let file = path;
-    if (path !== ':memory:') {
-      mkdirSync(path, { recursive: true });
-      file = join(path, SQLITE_FILE);
-    }
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: committed transactions survive a process crash; only an OS crash
-    // could lose the last few, which is the right trade for chat history.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(path);
     this.stmt = {
       load: this.db.prepare<[string], TurnRow>('SELECT role, name, content, at FROM turns WHERE channel = ? ORDER BY id'),
       insert: this.db.prepare('INSERT INTO turns (channel, role, name, content, at) VALUES (?, ?, ?, ?, ?)'),
@@ -74,7 +101,12 @@ export class SqliteStore implements HistoryStore {
       ),
       purgeCounters: this.db.prepare('DELETE FROM counters WHERE expires_at <= ?'),
     };
-    this.stmt.purgeCounters.run(Date.now());
+    this.purgeExpiredCounters(Date.now());
+  }
+
+  private purgeExpiredCounters(now: number): void {
+    this.stmt.purgeCounters.run(now);
+    this.nextCounterPurgeAt = now + COUNTER_PURGE_INTERVAL_MS;
   }
 
   async load(channel: ChannelKey): Promise<StoredTurn[]> {
@@ -125,6 +157,7 @@ export class SqliteStore implements HistoryStore {
 
   async increment(key: string, by: number, ttlMs: number): Promise<number> {
     const now = Date.now();
+    if (now >= this.nextCounterPurgeAt) this.purgeExpiredCounters(now);
     return this.db.transaction(() => {
       const row = this.stmt.getCounter.get(key);
       const live = row && row.expires_at > now ? row : { value: 0, expires_at: now + ttlMs };

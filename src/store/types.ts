@@ -1,4 +1,4 @@
-// The history store contract. Small and process-agnostic (DESIGN.md "Growing past one machine"):
+// The history store contract. Small and process-agnostic (so a shared store can replace it):
 // every call is atomic per channel and no caller keeps a long-lived copy of what it loaded.
 import type { ChannelKey } from '../types.js';
 

@@ -1,4 +1,4 @@
-// Literal samples from the seed documents in /work/shared/seeds (copied so tests run anywhere).
+// Literal samples from the providers' documentation (docs/providers.md names them by seed number).
 import type { LlmErrorKind } from '../../src/llm/errors.js';
 
 /** seed 002 (rcouyi) stream sample: role-only first delta, usage inside choices[0]. The seed elides middle chunks with '...'. */

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../../src/store/memory.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SQLITE_FILE, SqliteStore } from '../../src/store/sqlite.js';
 import type { HistoryStore, StoredTurn } from '../../src/store/types.js';
 
 const dirs: string[] = [];
@@ -74,6 +75,35 @@ describe.each(factories)('%s store', (_name, make) => {
     await new Promise((r) => setTimeout(r, 5));
     expect(await s.counter('short')).toBe(0);
     expect(await s.increment('short', 1, 60_000)).toBe(1);
+    await s.close();
+  });
+});
+
+describe('sqlite counters', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('expired counters are purged while running, not only at start (one row per user per minute)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_800_000_000_000);
+    const dir = tempDir();
+    const s = new SqliteStore(dir);
+    const rows = () => {
+      const db = new Database(join(dir, SQLITE_FILE), { readonly: true });
+      try {
+        return db.prepare<[], { key: string }>('SELECT key FROM counters ORDER BY key').all().map((r) => r.key);
+      } finally {
+        db.close();
+      }
+    };
+    await s.increment('budget:u:day', 10, 86_400_000);
+    // Five minutes of one active user, keyed per minute as the rate limiter does.
+    for (let minute = 0; minute < 5; minute++) {
+      if (minute > 0) vi.setSystemTime(Date.now() + 60_000);
+      await s.increment(`rate:console:u:${minute}`, 1, 60_000);
+    }
+    // Only the counters still live remain: this minute's and the day budget.
+    expect(rows()).toEqual(['budget:u:day', 'rate:console:u:4']);
+    expect(await s.counter('budget:u:day')).toBe(10);
     await s.close();
   });
 });

@@ -1,5 +1,5 @@
 // Payload builders with exactly the fields discord.js 14 needs to build its structures
-// (see /work/shared/FAKES.md): missing ones make the client throw or drop events silently.
+// (see docs/fakes.md): missing ones make the client throw or drop events silently.
 import { snowflake } from './snowflake.js';
 
 export interface FakeUser {

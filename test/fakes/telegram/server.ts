@@ -5,7 +5,7 @@
 // and enforces what real Telegram enforces and bots trip over: 4,096 UTF-16 units per message,
 // 1,024 per caption, "message is not modified", malformed HTML entities, and a per-chat rate
 // limit answering 429 with retry_after. Faults on demand: failNext (an error answer), dropNext
-// (a reset connection).
+// (a reset connection). Wire facts: docs/fakes.md.
 //
 //   const tg = await startFakeTelegram();
 //   new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot, webhookReply: false } })

@@ -1,4 +1,4 @@
-// Wire shapes of the official API and of the seed relays (see /work/shared/PROVIDERS.md):
+// Wire shapes of the official API and of the seed relays (see docs/providers.md):
 // chat chunks, plain completions, error bodies, model lists, media bytes.
 import { randomUUID } from 'node:crypto';
 

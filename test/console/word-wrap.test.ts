@@ -1,0 +1,46 @@
+// The console's streaming word wrapper on its own: chunk boundaries inside words, CJK text,
+// tokens longer than a line, indentation and explicit newlines.
+import { describe, expect, it } from 'vitest';
+import { WordWrapper } from '../../adapters/console/word-wrap.js';
+import { displayWidth } from '../../src/relay/width.js';
+
+function wrapInChunks(text: string, cols: number, chunk: number): string {
+  const w = new WordWrapper(() => cols);
+  let out = '';
+  for (let i = 0; i < text.length; i += chunk) out += w.write(text.slice(i, i + chunk));
+  return out + w.flush();
+}
+
+describe('WordWrapper', () => {
+  it('breaks between words whatever the chunk boundaries', () => {
+    const text = 'the quick brown fox jumps over the lazy dog and keeps running far away';
+    const whole = wrapInChunks(text, 20, text.length);
+    for (const chunk of [1, 3, 7]) expect(wrapInChunks(text, 20, chunk)).toBe(whole);
+    const lines = whole.split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(20);
+    expect(lines.join(' ')).toBe(text);
+  });
+
+  it('holds a word until it is complete', () => {
+    const w = new WordWrapper(() => 80);
+    expect(w.write('hel')).toBe('');
+    expect(w.write('lo wor')).toBe('hello');
+    expect(w.flush()).toBe(' wor');
+  });
+
+  it('breaks CJK text between characters at two columns each', () => {
+    const text = '这是一个很长的中文句子没有空格但是终端需要在宽度处换行';
+    const lines = wrapInChunks(text, 10, 4).split('\n');
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(10);
+    expect(lines.join('')).toBe(text);
+  });
+
+  it('cuts a token longer than a line, keeps newlines and indentation, and passes through with no width', () => {
+    const url = `https://example.com/${'x'.repeat(30)}`;
+    const lines = wrapInChunks(`see ${url} ok`, 16, 5).split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(16);
+    expect(lines.join('')).toContain(url);
+    expect(wrapInChunks('a\n    indented', 40, 3)).toBe('a\n    indented');
+    expect(new WordWrapper(() => undefined).write('no wrap at all here')).toBe('no wrap at all here');
+  });
+});
