@@ -9,7 +9,7 @@ import { StreamRelay } from '../relay/index.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
-import { describeError } from './errors.js';
+import { describeError, errorLine } from './errors.js';
 import { buildMessages, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
 import { ChannelQueues } from './queue.js';
@@ -149,7 +149,7 @@ export class ConversationManager {
         return;
       }
       log.warn({ err: d.logFields }, 'request failed');
-      await this.sayText(surface, `⚠️ ${this.line(d.messageId, d.params)}`).catch((e) => log.error({ err: e }, 'could not send error line'));
+      await this.sayText(surface, `⚠️ ${this.describe(err)}`).catch((e) => log.error({ err: e }, 'could not send error line'));
     } finally {
       await surface.close?.().catch((e) => log.debug({ err: e }, 'surface close failed'));
     }
@@ -437,8 +437,7 @@ export class ConversationManager {
   }
 
   private describe(err: unknown): string {
-    const d = describeError(err);
-    return this.line(d.messageId, d.params);
+    return errorLine(this.locale, err);
   }
 
   private async say(surface: Surface, id: MessageId, params?: Record<string, string | number>): Promise<void> {
