@@ -10,7 +10,7 @@ import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError, errorLine } from './errors.js';
-import { buildMessages, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
+import { buildMessages, cleanForContext, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
 import { ChannelQueues } from './queue.js';
 
@@ -249,10 +249,13 @@ export class ConversationManager {
       stoppedNotice: this.line('stopped'),
     });
 
-    if (result.text) {
+    // The relay's text never holds our notices; an answer cut short is stored as such.
+    const answer = cleanForContext(result.text);
+    const interrupted = result.error !== undefined || result.aborted;
+    if (answer.trim()) {
       await this.store.append(
         msg.channel,
-        [{ role: 'assistant', content: result.text, at: Date.now() }],
+        [{ role: 'assistant', content: answer, at: Date.now(), ...(interrupted ? { interrupted } : {}) }],
         this.config.conversation.historyMaxMessages,
       );
     }
@@ -263,10 +266,8 @@ export class ConversationManager {
       this.pendingLines.delete(msg.channel);
     }
 
-    const usedTokens =
-      stream.usage?.totalTokens ??
-      messages.reduce((n, m) => n + estimateMessageTokens(m), 0) + estimateTokens(result.text);
-    await this.store.increment(budgetKey(msg), usedTokens, DAY_MS);
+    const usedTokens = chargedTokens(stream.usage?.totalTokens, messages, result.text);
+    if (usedTokens > 0) await this.store.increment(budgetKey(msg), usedTokens, DAY_MS);
 
     const fields = {
       model,
@@ -459,6 +460,17 @@ export class ConversationManager {
       clearInterval(timer);
     }
   }
+}
+
+/**
+ * What a reply costs the user's budget: what the provider reports; without a report, an
+ * estimate only when output actually arrived (the prompt was then processed too). A request
+ * that failed before any output (401, 400, a dropped connection) costs nothing.
+ */
+export function chargedTokens(reported: number | undefined, prompt: ChatMessage[], received: string): number {
+  if (reported !== undefined) return reported;
+  if (!received) return 0;
+  return prompt.reduce((n, m) => n + estimateMessageTokens(m), 0) + estimateTokens(received);
 }
 
 function budgetKey(msg: Incoming): string {
