@@ -235,23 +235,28 @@ export class ConversationManager {
       maxTokens: this.config.conversation.historyMaxTokens,
     });
     const started = Date.now();
+    // A reply cap ends the request too, not only the user's stop.
+    const capStop = new AbortController();
     const stream = this.llm.streamChat({
       model,
       messages,
       temperature: this.config.llm.temperature,
       maxTokens: this.config.llm.maxTokens,
-      signal,
+      signal: AbortSignal.any([signal, capStop.signal]),
       requestId,
     });
     const result = await this.relay.pipe(stream, surface, {
       signal,
       errorNotice: (err) => `⚠️ ${this.describe(err)}`,
       stoppedNotice: this.line('stopped'),
+      caps: this.config.reply,
+      capNotice: (cap) => this.line(cap === 'deadline' ? 'reply_cap.deadline' : 'reply_cap.length'),
+      onCap: () => capStop.abort(),
     });
 
     // The relay's text never holds our notices; an answer cut short is stored as such.
     const answer = cleanForContext(result.text);
-    const interrupted = result.error !== undefined || result.aborted;
+    const interrupted = result.error !== undefined || result.aborted || result.capped !== undefined;
     if (answer.trim()) {
       await this.store.append(
         msg.channel,
@@ -277,11 +282,12 @@ export class ConversationManager {
       edits: result.edits,
       finishReason: stream.finishReason,
       tokens: usedTokens,
+      ...(result.capped ? { capped: result.capped } : {}),
     };
     if (result.error && !result.aborted) log.warn({ ...fields, err: describeError(result.error).logFields }, 'reply interrupted');
     else log.info({ ...fields, aborted: result.aborted }, 'reply done');
 
-    if (settings.voice && result.text && !result.error && !result.aborted && surface.limits.audio !== false) {
+    if (settings.voice && result.text && !interrupted && surface.limits.audio !== false) {
       await this.tts(surface, result.text, signal, requestId);
     }
   }

@@ -49,6 +49,8 @@ const en = {
   'error.stream': 'The model\'s answer was cut off by a provider error.',
   'error.unknown': 'Something went wrong. Please try again.',
   'error.interrupted': '⚠️ The reply was interrupted: {reason}',
+  'reply_cap.deadline': '(This answer took too long and was cut off here. Say "continue" for more.)',
+  'reply_cap.length': '(This answer got too long and was cut off here. Say "continue" for more.)',
   'help': [
     'I am an AI assistant. Talk to me and I answer. Commands:',
     '{p}reset: forget this conversation',
@@ -112,6 +114,8 @@ const zh: Record<MessageId, string> = {
   'error.stream': '模型的回答被服务商的错误打断了。',
   'error.unknown': '出了点问题，请重试。',
   'error.interrupted': '⚠️ 回答中断：{reason}',
+  'reply_cap.deadline': '（回答耗时太久，已在此截断。说“继续”可接着写。）',
+  'reply_cap.length': '（回答太长，已在此截断。说“继续”可接着写。）',
   'help': [
     '我是 AI 助手，直接和我说话即可。命令：',
     '{p}reset：清空本对话',
