@@ -12,12 +12,9 @@ import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError, errorLine } from './errors.js';
 import { buildMessages, cleanForContext, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
+import { ModelCatalog, nonChatRefusal } from './models.js';
 import { ChannelQueues } from './queue.js';
 
-/** Models named in a `model` answer; the rest are counted. */
-const MODELS_LISTED = 40;
-/** How long the provider's model list is trusted before asking again. */
-const MODELS_CACHE_MS = 5 * 60_000;
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
 const TYPING_RENEW_MS = 4_000;
 /** On shutdown, replies in flight get this long to finish before they are stopped. */
@@ -50,7 +47,7 @@ export class ConversationManager {
   private readonly queues: ChannelQueues;
   private readonly shutdownGraceMs: number;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
-  private modelsCache?: { at: number; ids: string[] };
+  private readonly models: ModelCatalog;
   private closing = false;
 
   constructor(deps: ManagerDeps) {
@@ -61,6 +58,7 @@ export class ConversationManager {
     this.relay = deps.relay ?? new StreamRelay({ logger: deps.logger });
     this.queues = new ChannelQueues(deps.config.conversation.queueMaxPerChannel);
     this.shutdownGraceMs = deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+    this.models = new ModelCatalog(deps.llm, deps.logger);
   }
 
   private get locale() {
@@ -348,23 +346,16 @@ export class ConversationManager {
 
   private async model(msg: Incoming, surface: Surface, name: string | undefined) {
     const current = (await this.store.getSettings(msg.channel)).model ?? this.config.llm.chatModel;
-    if (name === undefined) {
-      const ids = await this.listModels();
-      const lines = [this.line('model_current', { model: current })];
-      if (ids.length > 0) {
-        // Relays list hundreds of models; a chat line shows the first ones and a count.
-        const shown = ids.slice(0, MODELS_LISTED);
-        const more = ids.length > shown.length ? ` (+${ids.length - shown.length})` : '';
-        lines.push(this.line('model_list', { models: shown.join(', ') + more }));
-      }
-      return this.sayText(surface, lines.join('\n'));
-    }
+    const say = (id: MessageId, params?: Record<string, string | number>) => this.line(id, params);
+    if (name === undefined) return this.sayText(surface, await this.models.describe(current, say));
     if (['default', 'reset'].includes(name.toLowerCase())) {
       await this.store.setSettings(msg.channel, { model: undefined });
       return this.say(surface, 'model_reset', { model: this.config.llm.chatModel });
     }
+    const check = this.models.confirmNonChat(msg.channel, name);
+    if (!check.ok) return this.sayText(surface, nonChatRefusal(name, check.kind, surface.commandPrefix, say));
     await this.store.setSettings(msg.channel, { model: name });
-    const ids = await this.listModels();
+    const ids = await this.models.list();
     return this.say(surface, ids.length > 0 && !ids.includes(name) ? 'model_set_unlisted' : 'model_set', { model: name });
   }
 
@@ -416,18 +407,9 @@ export class ConversationManager {
     return this.isAdmin(msg.platform, msg.user.id);
   }
 
-  /** The provider's model ids, cached; [] when the provider cannot list them. */
-  async listModels(): Promise<string[]> {
-    if (this.modelsCache && Date.now() - this.modelsCache.at < MODELS_CACHE_MS) return this.modelsCache.ids;
-    try {
-      const models = await this.llm.listModels();
-      const ids = models.map((m) => m.id).sort();
-      this.modelsCache = { at: Date.now(), ids };
-      return ids;
-    } catch (err) {
-      this.logger.warn({ err: describeError(err).logFields }, 'could not list models');
-      return [];
-    }
+  /** The provider's model ids, chat models first, cached; [] when the provider cannot list them. */
+  listModels(): Promise<string[]> {
+    return this.models.list();
   }
 
   /** Lets replies in flight finish (up to a grace period), then stops the rest with a notice. */
