@@ -1,10 +1,13 @@
 // What a user reads when the provider refuses: our localized line, then the provider's own short
 // reason once (redacted, truncated). Error bodies are the seed shapes from test/llm/fixtures.ts.
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/app.js';
 import { DETAIL_MAX_CODE_POINTS, errorLine } from '../../src/conversation/errors.js';
 import { errorFromResponse, errorFromStreamObject } from '../../src/llm/errors.js';
 import { registerSecret } from '../../src/log.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
 import { NGINX_502, SEED004_ERROR, STATUS_KINDS } from '../llm/fixtures.js';
+import { API_KEY, incoming, makeCore, RecordingSurface } from './harness.js';
 
 const official = (message: string, code: string | null = null, type = 'invalid_request_error') =>
   JSON.stringify({ error: { message, type, param: null, code } });
@@ -78,5 +81,42 @@ describe('errorLine: a refusal reads as our line plus the provider reason once',
     const line = errorLine('en', http(403, official(msg)));
     for (const secret of [ours, 'sk-proj-AbCdEf0123456789', 'abc.def.ghi', 's3cr3tvalue']) expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
+  });
+});
+
+describe('a refusal from the fake upstream, as the user reads it', () => {
+  let upstream: FakeUpstream;
+  let core: Core | undefined;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+  });
+  afterEach(async () => {
+    await core?.close();
+    core = undefined;
+    upstream.reset();
+  });
+  afterAll(() => upstream.close());
+
+  const reason = `Invalid 'messages': model gpt-4o-mini does not accept this input (key ${API_KEY}).`;
+
+  it.each([
+    ['en', `⚠️ The provider could not accept this request. Provider says: "Invalid 'messages': model gpt-4o-mini does not accept this input (key [redacted])."`],
+    ['zh', `⚠️ 服务商无法接受这个请求。服务商说明：“Invalid 'messages': model gpt-4o-mini does not accept this input (key [redacted]).”`],
+  ])('%s: one line, the provider reason once, the key redacted', async (locale, expected) => {
+    core = (await makeCore(upstream, { LOCALE: locale })).core;
+    upstream.setNext({ route: 'chat/completions', status: 400, message: reason });
+    const s = new RecordingSurface();
+    await core.manager.handle(incoming('hello'), s);
+    expect(s.finalTexts).toEqual([expected]);
+  });
+
+  it('seed 004 envelope: a refused request in zh quotes only the relay reason', async () => {
+    core = (await makeCore(upstream, { LOCALE: 'zh' })).core;
+    upstream.setNext({ route: 'chat/completions', status: 400, envelope: 'seed004', message: 'api_not_implemented for this model' });
+    const s = new RecordingSurface();
+    await core.manager.handle(incoming('你好'), s);
+    expect(s.finalTexts).toHaveLength(1);
+    expect(englishDebris(s.finalTexts[0]!)).toEqual([]);
+    expect(s.finalTexts[0]).toContain('“api_not_implemented for this model”');
   });
 });
