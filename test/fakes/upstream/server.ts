@@ -19,7 +19,8 @@
  *
  * A Behavior (see below) describes one response: an error status in some envelope, a stall, or
  * a stream with quirks (split bytes, CRLF, keep-alive comments, no [DONE], malformed JSON, an
- * error object or a dropped connection after N chunks). Quirk fields combine.
+ * error object or a dropped connection after N chunks, keep-alive comments forever). Quirk
+ * fields combine.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
