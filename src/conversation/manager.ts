@@ -10,7 +10,8 @@ import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError, errorLine } from './errors.js';
-import { buildMessages, cleanForContext, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
+import { budgetKey, chargedTokens } from './budget.js';
+import { buildMessages, cleanForContext, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
 import { ModelCatalog, nonChatRefusal } from './models.js';
 import { ChannelQueues } from './queue.js';
@@ -448,22 +449,6 @@ export class ConversationManager {
       clearInterval(timer);
     }
   }
-}
-
-/**
- * What a reply costs the user's budget: what the provider reports; without a report, an
- * estimate only when output actually arrived (the prompt was then processed too). A request
- * that failed before any output (401, 400, a dropped connection) costs nothing.
- */
-export function chargedTokens(reported: number | undefined, prompt: ChatMessage[], received: string): number {
-  if (reported !== undefined) return reported;
-  if (!received) return 0;
-  return prompt.reduce((n, m) => n + estimateMessageTokens(m), 0) + estimateTokens(received);
-}
-
-function budgetKey(msg: Incoming): string {
-  const day = new Date().toISOString().slice(0, 10);
-  return `tokens:${msg.platform}:${msg.user.id}:${day}`;
 }
 
 /** Vision input: provider-fetchable URL, or the bytes inlined as a data: URL. */

@@ -2,6 +2,7 @@
 // checked on what the fake upstream actually receives.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/app.js';
+import { chargedTokens } from '../../src/conversation/budget.js';
 import { estimateMessageTokens, estimateTokens, INTERRUPTED_MARK } from '../../src/conversation/history.js';
 import type { ChatMessage } from '../../src/llm/types.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
@@ -15,6 +16,20 @@ function brokenUtf8Stream(): string {
   const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
   return chunk('Caf\uFFFD\uFFFD au ') + chunk('lait') + `data: ${JSON.stringify({ error: { message: 'upstream died', code: 'server_error' } })}\n\n`;
 }
+
+describe('chargedTokens', () => {
+  const prompt: ChatMessage[] = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }];
+  it('is the reported usage when there is one, even zero', () => {
+    expect(chargedTokens(17, prompt, 'hi')).toBe(17);
+    expect(chargedTokens(0, prompt, 'hi')).toBe(0);
+  });
+  it('is nothing when no output arrived and nothing was reported', () => {
+    expect(chargedTokens(undefined, prompt, '')).toBe(0);
+  });
+  it('is prompt plus received output, estimated, otherwise', () => {
+    expect(chargedTokens(undefined, prompt, 'hi')).toBe(estimateMessageTokens(prompt[0]!) + estimateMessageTokens(prompt[1]!) + estimateTokens('hi'));
+  });
+});
 
 describe('budget: only what the provider reports, or an estimate for output received', () => {
   let upstream: FakeUpstream;
