@@ -56,31 +56,17 @@ export function turnToMessage(t: StoredTurn): ChatMessage {
 }
 
 /**
- * Questions left unanswered (their reply failed) are followed by another user turn. Sent as
- * they are, the model would face a pile of questions; each run of user turns from the same
- * speaker becomes one message, a repeated question kept once.
+ * A question whose reply failed stays in the store (so `retry` can ask it again) but is followed
+ * by another user turn. Sent as they are, the model would face a pile of stale questions and
+ * answer them all; of each run of user turns only the newest goes out.
  */
 export function collapseUserRuns(messages: ChatMessage[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const m of messages) {
-    const prev = out.at(-1);
-    if (prev && prev.role === 'user' && m.role === 'user' && prev.name === m.name && typeof prev.content === 'string') {
-      out[out.length - 1] = { ...m, content: mergeUserContent(prev.content, m.content) };
-    } else {
-      out.push(m);
-    }
+    if (m.role === 'user' && out.at(-1)?.role === 'user') out[out.length - 1] = m;
+    else out.push(m);
   }
   return out;
-}
-
-function mergeUserContent(earlier: string, later: string | ContentPart[]): string | ContentPart[] {
-  if (typeof later === 'string') {
-    if (earlier.trim() === later.trim() || !earlier.trim()) return later;
-    return `${earlier}\n\n${later}`;
-  }
-  const laterText = later.filter((p) => p.type === 'text').map((p) => p.text);
-  if (!earlier.trim() || laterText.some((t) => t.trim() === earlier.trim())) return later;
-  return [{ type: 'text', text: earlier }, ...later];
 }
 
 export interface BuildOptions {

@@ -95,20 +95,33 @@ describe('history after failed turns: what the model receives next', () => {
 
   const lastMessages = () => chatBodies(upstream).at(-1)!.messages.slice(1);
 
-  it('unanswered questions collapse into the next user turn, a repeated one kept once', async () => {
+  it('of a run of unanswered questions only the newest goes out; the store keeps them for retry', async () => {
     core = (await makeCore(upstream)).core;
     upstream.setNext({ route: 'chat/completions', status: 500 }, 3);
     const s = new RecordingSurface();
     await core.manager.handle(incoming('What is the capital of France?'), s);
     await core.manager.handle(incoming('What is the capital of France?'), s);
     await core.manager.handle(incoming('And of Spain?'), s);
-    await core.manager.handle(incoming('Answer both please.'), s);
-    expect(lastMessages()).toEqual([
-      { role: 'user', content: 'What is the capital of France?\n\nAnd of Spain?\n\nAnswer both please.' },
-    ]);
-    // After an answer the next question stands alone again.
+    await core.manager.handle(incoming('Tell me a joke instead.'), s);
+    expect(lastMessages()).toEqual([{ role: 'user', content: 'Tell me a joke instead.' }]);
+    expect(s.finalTexts.at(-1)).toBe('You said: Tell me a joke instead.');
+    // After an answer the next question follows it as usual.
     await core.manager.handle(incoming('Thanks.'), s);
-    expect(lastMessages().map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(lastMessages()).toEqual([
+      { role: 'user', content: 'Tell me a joke instead.' },
+      { role: 'assistant', content: 'You said: Tell me a joke instead.' },
+      { role: 'user', content: 'Thanks.' },
+    ]);
+  });
+
+  it('retry after failures asks the newest unanswered question alone', async () => {
+    core = (await makeCore(upstream)).core;
+    upstream.setNext({ route: 'chat/completions', status: 500 }, 2);
+    const s = new RecordingSurface();
+    await core.manager.handle(incoming('first try'), s);
+    await core.manager.handle(incoming('second try'), s);
+    await core.manager.handle(incoming('/retry'), s);
+    expect(lastMessages()).toEqual([{ role: 'user', content: 'second try' }]);
   });
 
   it('an answer cut by a stream error goes back marked as interrupted, without the notice', async () => {
