@@ -139,6 +139,9 @@ const envSchema = z.object({
   SYSTEM_PROMPT: str('You are a helpful assistant in a chat. Answer concisely.'),
   HISTORY_MAX_MESSAGES: int(40, 2, 10_000),
   HISTORY_MAX_TOKENS: int(6_000, 100, 2_000_000),
+  REPLY_DEADLINE_MS: int(300_000, 1_000, 3_600_000),
+  REPLY_MAX_CHARS: int(40_000, 100, 1_000_000),
+  REPLY_MAX_MESSAGES: int(20, 1, 1_000),
   HISTORY_STORE: enumOf(['sqlite', 'memory'], 'sqlite'),
   DATA_DIR: str('./data'),
   QUEUE_MAX_PER_CHANNEL: int(5, 0, 1_000),
@@ -213,6 +216,8 @@ export interface Config {
     locale: 'en' | 'zh';
   };
   store: { kind: 'sqlite' | 'memory'; dataDir: string };
+  /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
+  reply: { deadlineMs: number; maxChars: number; maxMessages: number };
   logLevel: Env['LOG_LEVEL'];
   discord?: {
     token: string;
@@ -297,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       locale: e.LOCALE,
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
+    reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },
     logLevel: e.LOG_LEVEL,
     discord: e.DISCORD_TOKEN
       ? {

@@ -1,9 +1,12 @@
 // Maps any failure to the one short line a user sees and the fields the log gets.
 // Provider errors carry a `kind` (src/llm/errors.ts); everything else is "unknown".
+// The line is ours and localized; the provider's own short reason (redacted, truncated) may
+// follow it once, quoted, because "model not found" or "context too long" helps the user.
 import { redact } from '../log.js';
-import type { MessageId } from './messages.js';
+import { t, type Locale, type MessageId } from './messages.js';
 
-const DETAIL_MAX_CHARS = 120;
+/** Longest provider reason shown to a user, in code points. */
+export const DETAIL_MAX_CODE_POINTS = 200;
 
 const KIND_TO_MESSAGE: Record<string, MessageId> = {
   overloaded: 'error.overloaded',
@@ -19,9 +22,16 @@ const KIND_TO_MESSAGE: Record<string, MessageId> = {
   stream: 'error.stream',
 };
 
+/**
+ * Kinds whose provider reason tells the user something they can act on (a bad parameter, an
+ * unknown model, a quota). Auth, server and network reasons are for the admin's log only.
+ */
+const KINDS_WITH_DETAIL = new Set(['bad_request', 'forbidden', 'not_found', 'content_filter', 'rate_limit', 'stream']);
+
 export interface ErrorDescription {
   messageId: MessageId;
-  params: Record<string, string>;
+  /** The provider's own reason, safe to show (redacted, truncated); absent when there is none to show. */
+  detail?: string;
   aborted: boolean;
   logFields: Record<string, unknown>;
 }
@@ -33,17 +43,17 @@ interface ErrorLike {
   status?: number;
   code?: string;
   requestId?: string;
-  safeMessage?: string;
+  providerMessage?: string;
 }
 
 export function describeError(err: unknown): ErrorDescription {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
   const aborted = e.kind === 'aborted' || e.name === 'AbortError';
   const messageId = (e.kind && KIND_TO_MESSAGE[e.kind]) || 'error.unknown';
-  const detail = redact(e.safeMessage ?? e.message ?? '').slice(0, DETAIL_MAX_CHARS);
+  const detail = e.kind && KINDS_WITH_DETAIL.has(e.kind) && e.providerMessage ? userDetail(e.providerMessage) : '';
   return {
     messageId,
-    params: { detail },
+    ...(detail ? { detail } : {}),
     aborted,
     logFields: {
       type: e.name,
@@ -54,4 +64,28 @@ export function describeError(err: unknown): ErrorDescription {
       message: redact(e.message ?? ''),
     },
   };
+}
+
+/** The localized line for a failure, with the provider's reason quoted once when it has one. */
+export function errorLine(locale: Locale, err: unknown): string {
+  const d = describeError(err);
+  const line = t(locale, d.messageId);
+  return d.detail ? line + t(locale, 'error.provider_detail', { detail: d.detail }) : line;
+}
+
+/** Key-like strings a provider may echo back (ours are redacted by `redact` already). */
+const SECRET_PATTERNS: Array<[RegExp, string]> = [
+  [/\b(?:sk|pk|rk|ak)-[A-Za-z0-9_*-]{6,}/g, '[redacted]'],
+  [/\bBearer\s+[^\s"',]+/gi, 'Bearer [redacted]'],
+  [/([?&](?:key|api_key|apikey|token|access_token)=)[^&\s"']+/gi, '$1[redacted]'],
+  // Long opaque tokens (keys, signed URLs' signatures); request ids lose nothing a user needs.
+  [/[A-Za-z0-9_-]{32,}/g, '[redacted]'],
+];
+
+/** A provider's reason made fit for a chat line: one line, no secrets, at most ~200 characters. */
+export function userDetail(text: string): string {
+  let out = redact(text).replace(/\s+/g, ' ').trim();
+  for (const [re, by] of SECRET_PATTERNS) out = out.replace(re, by);
+  const points = [...out];
+  return points.length > DETAIL_MAX_CODE_POINTS ? points.slice(0, DETAIL_MAX_CODE_POINTS - 1).join('').trimEnd() + '…' : out;
 }

@@ -35,8 +35,38 @@ export function sanitizeName(name: string): string | undefined {
   return ascii.length > 0 ? ascii : undefined;
 }
 
+/**
+ * Told to the model after an answer that was cut short, so it neither takes the fragment for a
+ * finished answer nor imitates its abrupt end. Model-facing, so not localized.
+ */
+export const INTERRUPTED_MARK = '[This answer was interrupted before it was complete.]';
+
+/** U+FFFD: what is left of a character a relay or a dropped connection cut in half. */
+const REPLACEMENT_CHARS = /\uFFFD+/g;
+
+/** Text fit to go back to the model: no U+FFFD debris. */
+export function cleanForContext(text: string): string {
+  return text.replace(REPLACEMENT_CHARS, '');
+}
+
 export function turnToMessage(t: StoredTurn): ChatMessage {
-  return t.name ? { role: t.role, content: t.content, name: t.name } : { role: t.role, content: t.content };
+  let content = cleanForContext(t.content);
+  if (t.role === 'assistant' && t.interrupted) content = content.trimEnd() + '\n\n' + INTERRUPTED_MARK;
+  return t.name ? { role: t.role, content, name: t.name } : { role: t.role, content };
+}
+
+/**
+ * A question whose reply failed stays in the store (so `retry` can ask it again) but is followed
+ * by another user turn. Sent as they are, the model would face a pile of stale questions and
+ * answer them all; of each run of user turns only the newest goes out.
+ */
+export function collapseUserRuns(messages: ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const m of messages) {
+    if (m.role === 'user' && out.at(-1)?.role === 'user') out[out.length - 1] = m;
+    else out.push(m);
+  }
+  return out;
 }
 
 export interface BuildOptions {
@@ -72,7 +102,7 @@ export function buildMessages(history: StoredTurn[], next: ChatMessage | undefin
   // A history must not open with an assistant turn cut from its question.
   while (kept.length > 0 && kept[0]!.role === 'assistant') kept.shift();
   const out = opts.systemPrompt ? [system] : [];
-  return [...out, ...kept, ...tail];
+  return [...out, ...collapseUserRuns([...kept, ...tail])];
 }
 
 /** Builds the user's content: plain text, or text + image parts for vision. */

@@ -9,16 +9,14 @@ import { StreamRelay } from '../relay/index.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
-import { describeError } from './errors.js';
+import { describeError, errorLine } from './errors.js';
+import { budgetKey, chargedTokens } from './budget.js';
 import { helpText } from './help.js';
-import { buildMessages, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
+import { buildMessages, cleanForContext, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
+import { ModelCatalog, nonChatRefusal } from './models.js';
 import { ChannelQueues } from './queue.js';
 
-/** Models named in a `model` answer; the rest are counted. */
-const MODELS_LISTED = 40;
-/** How long the provider's model list is trusted before asking again. */
-const MODELS_CACHE_MS = 5 * 60_000;
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
 const TYPING_RENEW_MS = 4_000;
 /** On shutdown, replies in flight get this long to finish before they are stopped. */
@@ -51,7 +49,7 @@ export class ConversationManager {
   private readonly queues: ChannelQueues;
   private readonly shutdownGraceMs: number;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
-  private modelsCache?: { at: number; ids: string[] };
+  private readonly models: ModelCatalog;
   private closing = false;
 
   constructor(deps: ManagerDeps) {
@@ -62,6 +60,7 @@ export class ConversationManager {
     this.relay = deps.relay ?? new StreamRelay({ logger: deps.logger });
     this.queues = new ChannelQueues(deps.config.conversation.queueMaxPerChannel);
     this.shutdownGraceMs = deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+    this.models = new ModelCatalog(deps.llm, deps.logger);
   }
 
   private get locale() {
@@ -150,7 +149,7 @@ export class ConversationManager {
         return;
       }
       log.warn({ err }, 'request failed');
-      await this.sayText(surface, `⚠️ ${this.line(d.messageId, d.params)}`).catch((e) => log.error({ err: e }, 'could not send error line'));
+      await this.sayText(surface, `⚠️ ${this.describe(err)}`).catch((e) => log.error({ err: e }, 'could not send error line'));
     } finally {
       await surface.close?.().catch((e) => log.debug({ err: e }, 'surface close failed'));
     }
@@ -236,24 +235,32 @@ export class ConversationManager {
       maxTokens: this.config.conversation.historyMaxTokens,
     });
     const started = Date.now();
+    // A reply cap ends the request too, not only the user's stop.
+    const capStop = new AbortController();
     const stream = this.llm.streamChat({
       model,
       messages,
       temperature: this.config.llm.temperature,
       maxTokens: this.config.llm.maxTokens,
-      signal,
+      signal: AbortSignal.any([signal, capStop.signal]),
       requestId,
     });
     const result = await this.relay.pipe(stream, surface, {
       signal,
       errorNotice: (err) => `⚠️ ${this.describe(err)}`,
       stoppedNotice: this.line('stopped'),
+      caps: this.config.reply,
+      capNotice: (cap) => this.line(cap === 'deadline' ? 'reply_cap.deadline' : 'reply_cap.length'),
+      onCap: () => capStop.abort(),
     });
 
-    if (result.text) {
+    // The relay's text never holds our notices; an answer cut short is stored as such.
+    const answer = cleanForContext(result.text);
+    const interrupted = result.error !== undefined || result.aborted || result.capped !== undefined;
+    if (answer.trim()) {
       await this.store.append(
         msg.channel,
-        [{ role: 'assistant', content: result.text, at: Date.now() }],
+        [{ role: 'assistant', content: answer, at: Date.now(), ...(interrupted ? { interrupted } : {}) }],
         this.config.conversation.historyMaxMessages,
       );
     }
@@ -264,10 +271,8 @@ export class ConversationManager {
       this.pendingLines.delete(msg.channel);
     }
 
-    const usedTokens =
-      stream.usage?.totalTokens ??
-      messages.reduce((n, m) => n + estimateMessageTokens(m), 0) + estimateTokens(result.text);
-    await this.store.increment(budgetKey(msg), usedTokens, DAY_MS);
+    const usedTokens = chargedTokens(stream.usage?.totalTokens, messages, result.text);
+    if (usedTokens > 0) await this.store.increment(budgetKey(msg), usedTokens, DAY_MS);
 
     const fields = {
       model,
@@ -277,11 +282,12 @@ export class ConversationManager {
       edits: result.edits,
       finishReason: stream.finishReason,
       tokens: usedTokens,
+      ...(result.capped ? { capped: result.capped } : {}),
     };
     if (result.error && !result.aborted) log.warn({ ...fields, err: result.error }, 'reply interrupted');
     else log.info({ ...fields, aborted: result.aborted }, 'reply done');
 
-    if (settings.voice && result.text && !result.error && !result.aborted && surface.limits.audio !== false) {
+    if (settings.voice && result.text && !interrupted && surface.limits.audio !== false) {
       await this.tts(surface, result.text, signal, requestId);
     }
   }
@@ -342,23 +348,16 @@ export class ConversationManager {
 
   private async model(msg: Incoming, surface: Surface, name: string | undefined) {
     const current = (await this.store.getSettings(msg.channel)).model ?? this.config.llm.chatModel;
-    if (name === undefined) {
-      const ids = await this.listModels();
-      const lines = [this.line('model_current', { model: current })];
-      if (ids.length > 0) {
-        // Relays list hundreds of models; a chat line shows the first ones and a count.
-        const shown = ids.slice(0, MODELS_LISTED);
-        const more = ids.length > shown.length ? ` (+${ids.length - shown.length})` : '';
-        lines.push(this.line('model_list', { models: shown.join(', ') + more }));
-      }
-      return this.sayText(surface, lines.join('\n'));
-    }
+    const say = (id: MessageId, params?: Record<string, string | number>) => this.line(id, params);
+    if (name === undefined) return this.sayText(surface, await this.models.describe(current, say));
     if (['default', 'reset'].includes(name.toLowerCase())) {
       await this.store.setSettings(msg.channel, { model: undefined });
       return this.say(surface, 'model_reset', { model: this.config.llm.chatModel });
     }
+    const check = this.models.confirmNonChat(msg.channel, name);
+    if (!check.ok) return this.sayText(surface, nonChatRefusal(name, check.kind, surface.commandPrefix, say));
     await this.store.setSettings(msg.channel, { model: name });
-    const ids = await this.listModels();
+    const ids = await this.models.list();
     return this.say(surface, ids.length > 0 && !ids.includes(name) ? 'model_set_unlisted' : 'model_set', { model: name });
   }
 
@@ -410,18 +409,9 @@ export class ConversationManager {
     return this.isAdmin(msg.platform, msg.user.id);
   }
 
-  /** The provider's model ids, cached; [] when the provider cannot list them. */
-  async listModels(): Promise<string[]> {
-    if (this.modelsCache && Date.now() - this.modelsCache.at < MODELS_CACHE_MS) return this.modelsCache.ids;
-    try {
-      const models = await this.llm.listModels();
-      const ids = models.map((m) => m.id).sort();
-      this.modelsCache = { at: Date.now(), ids };
-      return ids;
-    } catch (err) {
-      this.logger.warn({ err }, 'could not list models');
-      return [];
-    }
+  /** The provider's model ids, chat models first, cached; [] when the provider cannot list them. */
+  listModels(): Promise<string[]> {
+    return this.models.list();
   }
 
   /** Lets replies in flight finish (up to a grace period), then stops the rest with a notice. */
@@ -438,8 +428,7 @@ export class ConversationManager {
   }
 
   private describe(err: unknown): string {
-    const d = describeError(err);
-    return this.line(d.messageId, d.params);
+    return errorLine(this.locale, err);
   }
 
   private async say(surface: Surface, id: MessageId, params?: Record<string, string | number>): Promise<void> {
@@ -461,11 +450,6 @@ export class ConversationManager {
       clearInterval(timer);
     }
   }
-}
-
-function budgetKey(msg: Incoming): string {
-  const day = new Date().toISOString().slice(0, 10);
-  return `tokens:${msg.platform}:${msg.user.id}:${day}`;
 }
 
 /** Vision input: provider-fetchable URL, or the bytes inlined as a data: URL. */

@@ -51,6 +51,8 @@ export interface LlmErrorInit {
   retryAfterMs?: number;
   /** Which timeout fired, or which network failure: for logs and the retry policy. */
   cause?: unknown;
+  /** The provider's own words from its error body (not ours): a user may be shown them. */
+  providerMessage?: string;
 }
 
 export class LlmError extends Error {
@@ -62,6 +64,8 @@ export class LlmError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
   readonly safeMessage: string;
+  /** The provider's own short explanation, redacted; undefined when it gave none. */
+  readonly providerMessage?: string;
 
   constructor(init: LlmErrorInit) {
     const parts = [init.status ? `HTTP ${init.status}` : init.kind, init.code, init.detail].filter(Boolean);
@@ -73,6 +77,7 @@ export class LlmError extends Error {
     this.retryable = init.retryable ?? RETRYABLE_KINDS.has(init.kind);
     this.retryAfterMs = init.retryAfterMs;
     this.safeMessage = SAFE_MESSAGES[init.kind];
+    this.providerMessage = init.providerMessage ? redact(init.providerMessage) : undefined;
   }
 }
 
@@ -183,6 +188,7 @@ export function errorFromResponse(input: HttpErrorInput): LlmError {
     status: input.status,
     code: parsed.code ?? parsed.type,
     detail: parsed.message,
+    providerMessage: parsed.message,
     requestId: headerValue(input.headers, 'x-request-id') ?? parsed.traceId ?? input.requestId,
     retryable,
     retryAfterMs: input.retryAfterMs,
@@ -197,6 +203,7 @@ export function errorFromStreamObject(obj: Record<string, unknown>, requestId?: 
     kind: byCode ?? 'stream',
     code: parsed.code ?? parsed.type,
     detail: parsed.message ?? 'error object in stream',
+    providerMessage: parsed.message,
     requestId: parsed.traceId ?? requestId,
   });
 }

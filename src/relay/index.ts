@@ -4,9 +4,12 @@ export {
   toSurfaceLines,
   DEFAULT_ERROR_NOTICE,
   DEFAULT_STOPPED_NOTICE,
+  DEFAULT_CAP_NOTICE,
   DEFAULT_TYPING_INTERVAL_MS,
   type RelayOptions,
   type RelayResult,
+  type ReplyCap,
+  type ReplyCaps,
   type StreamRelayDeps,
 } from './relay.js';
 export { systemClock, type Clock } from './clock.js';

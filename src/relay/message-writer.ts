@@ -28,6 +28,14 @@ export interface MessageWriterOptions {
    * while streaming, or `send(..., { final: true })` of one complete when first sent.
    */
   finalEdits: boolean;
+  /** At most this many messages per reply; the last one keeps room for `notice`. */
+  cap?: MessageCap;
+}
+
+export interface MessageCap {
+  maxMessages: number;
+  /** The line that ends a capped reply: it must fit in the last message with the text. */
+  notice: string;
 }
 
 export class MessageWriter {
@@ -37,6 +45,11 @@ export class MessageWriter {
   readonly delivered: string[] = [];
   /** Set when a chunk could not be delivered at all (send failed twice). */
   deliveryError: unknown = undefined;
+  /**
+   * Set when the reply needs more messages than the cap allows: where the text that fits ends
+   * (finish() with the text cut there ends the last allowed message with the notice).
+   */
+  cappedAt: number | undefined = undefined;
 
   private readonly measure: Measure;
   private readonly maxChars: number;
@@ -132,10 +145,27 @@ export class MessageWriter {
       const rest = this.restOf(text);
       const split = nextSplit(rest, this.fence, this.maxChars, this.measure, final);
       if (!split) return;
+      if (!final && this.atLastAllowedMessage()) {
+        this.capAt(rest);
+        return;
+      }
       await this.finishChunk(split.chunk);
       this.chunkStart += split.consumed;
       this.fence = split.fence;
     }
+  }
+
+  private atLastAllowedMessage(): boolean {
+    const cap = this.opts.cap;
+    return cap !== undefined && this.delivered.length >= cap.maxMessages - 1;
+  }
+
+  /** More text follows the last allowed message: end that message early enough for the notice to fit. */
+  private capAt(rest: string): void {
+    const cap = this.opts.cap!;
+    const room = Math.max(1, this.maxChars - this.measure(NOTICE_SEPARATOR + cap.notice));
+    const split = nextSplit(rest, this.fence, room, this.measure, true);
+    this.cappedAt = this.chunkStart + (split ? split.consumed : rest.length);
   }
 
   /** Delivers one complete chunk: as the final edit of the live message, or as a message of its own. */

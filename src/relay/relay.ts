@@ -6,11 +6,12 @@ import type { Surface } from '../types.js';
 import { systemClock, type Clock } from './clock.js';
 import { LinePacer, LineWriter, wrapForSurface } from './line-writer.js';
 import { markdownToPlain } from './markdown.js';
-import { MessageWriter } from './message-writer.js';
+import { MessageWriter, type MessageCap } from './message-writer.js';
 import { ReplyBuffer, readDeltas } from './reply-buffer.js';
 
 export const DEFAULT_ERROR_NOTICE = '⚠️ The reply was interrupted.';
 export const DEFAULT_STOPPED_NOTICE = '(stopped)';
+export const DEFAULT_CAP_NOTICE = '(The answer was cut off here.)';
 /** Telegram's "typing…" fades after ~5 s; Discord's after ~10 s. */
 export const DEFAULT_TYPING_INTERVAL_MS = 4000;
 
@@ -23,6 +24,24 @@ export interface RelayOptions {
   stoppedNotice?: string;
   /** Call surface.typing() every N ms until the first text (default 4000). */
   typingIntervalMs?: number;
+  /** Bounds on this reply; past one the relay stops reading, calls `onCap` and ends with `capNotice`. */
+  caps?: ReplyCaps;
+  /** Short localized line appended when a cap is hit. */
+  capNotice?: (cap: ReplyCap) => string;
+  /** A cap was hit: the caller stops the request (reading stops here; the request is the caller's). */
+  onCap?: (cap: ReplyCap) => void;
+}
+
+/** Which bound cut a reply off. */
+export type ReplyCap = 'deadline' | 'chars' | 'messages';
+
+export interface ReplyCaps {
+  /** Whole reply, first byte to last; keep-alive comments do not extend it. */
+  deadlineMs?: number;
+  /** Characters of reply text (UTF-16 units, like the provider's text). */
+  maxChars?: number;
+  /** Platform messages the reply may take, the notice included (message mode only). */
+  maxMessages?: number;
 }
 
 export interface RelayResult {
@@ -39,6 +58,8 @@ export interface RelayResult {
   pendingLines?: string[];
   /** Set when the surface refused a chunk even after a retry (the text could not be delivered). */
   deliveryError?: unknown;
+  /** Set when a cap cut the reply off; `text` is what was delivered up to it. */
+  capped?: ReplyCap;
 }
 
 export interface StreamRelayDeps {
@@ -60,39 +81,70 @@ export class StreamRelay {
   }
 
   async pipe(deltas: AsyncIterable<string>, surface: Surface, opts: RelayOptions = {}): Promise<RelayResult> {
+    const caps = opts.caps ?? {};
+    const capNotice = opts.capNotice ?? (() => DEFAULT_CAP_NOTICE);
     const buffer = new ReplyBuffer();
-    const writer = this.writerFor(surface, true, opts.signal);
+    const writer = this.writerFor(surface, true, opts.signal, caps.maxMessages ? { maxMessages: caps.maxMessages, notice: capNotice('messages') } : undefined);
     const typing = this.keepTyping(surface, writer, opts.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS);
-    const reading = readDeltas(deltas, buffer, opts.signal);
+    // A cap ends the reading like a stop does, but reads as a cap, not as "(stopped)".
+    const capStop = new AbortController();
+    let capped: ReplyCap | undefined;
+    const hitCap = (cap: ReplyCap) => {
+      if (capped || buffer.done) return;
+      capped = cap;
+      capStop.abort();
+      this.logger?.info({ channel: surface.channel, cap, chars: buffer.text.length }, 'relay: reply cap hit');
+      opts.onCap?.(cap);
+    };
+    const deadline = new AbortController();
+    if (caps.deadlineMs) {
+      void this.clock.sleep(caps.deadlineMs, deadline.signal).then(() => {
+        if (!deadline.signal.aborted) hitCap('deadline');
+      });
+    }
+    const readSignal = opts.signal ? AbortSignal.any([opts.signal, capStop.signal]) : capStop.signal;
+    const reading = readDeltas(deltas, buffer, readSignal);
     try {
       let seen = -1;
-      while (!buffer.done) {
+      while (!buffer.done && !capped) {
         await buffer.changeAfter(seen);
         seen = buffer.version;
-        if (buffer.done) break;
+        if (caps.maxChars && buffer.text.length > caps.maxChars) hitCap('chars');
+        if (buffer.done || capped) break;
         await writer.progress(() => buffer);
+        if (writer instanceof MessageWriter && writer.cappedAt !== undefined) hitCap('messages');
       }
       await reading;
+      deadline.abort();
       typing.stop();
+      const text = capped ? this.cappedText(buffer.text, capped, writer, caps) : buffer.text;
       // A stop may also land after the stream ended, while line mode is still pacing lines out.
-      const aborted = buffer.aborted || (writer instanceof LineWriter && writer.stoppedEarly(buffer.text));
-      const notice = aborted
-        ? (opts.stoppedNotice ?? DEFAULT_STOPPED_NOTICE)
-        : buffer.error !== undefined
-          ? (opts.errorNotice ?? (() => DEFAULT_ERROR_NOTICE))(buffer.error)
-          : undefined;
-      if (buffer.error !== undefined && !aborted) {
+      const aborted = !capped && (buffer.aborted || (writer instanceof LineWriter && writer.stoppedEarly(text)));
+      const failed = !capped && !aborted && buffer.error !== undefined;
+      const notice = capped
+        ? capNotice(capped)
+        : aborted
+          ? (opts.stoppedNotice ?? DEFAULT_STOPPED_NOTICE)
+          : failed
+            ? (opts.errorNotice ?? (() => DEFAULT_ERROR_NOTICE))(buffer.error)
+            : undefined;
+      if (failed) {
         this.logger?.warn({ err: buffer.error, channel: surface.channel, chars: buffer.text.length }, 'relay: reply stream failed');
       }
-      await writer.finish(buffer.text, notice);
-      return this.result(writer, buffer.text, {
-        error: aborted ? undefined : buffer.error,
-        aborted,
-      });
+      await writer.finish(text, notice);
+      return this.result(writer, text, { error: failed ? buffer.error : undefined, aborted, capped });
     } finally {
       // surface.close() is the caller's: it ends the whole turn (reply, notices, audio), not just this text.
+      deadline.abort();
       typing.stop();
     }
+  }
+
+  /** The part of the reply that stays when a cap cut it off. */
+  private cappedText(text: string, cap: ReplyCap, writer: ReplyWriter, caps: ReplyCaps): string {
+    if (cap === 'messages' && writer instanceof MessageWriter && writer.cappedAt !== undefined) return text.slice(0, writer.cappedAt);
+    if (cap === 'chars' && caps.maxChars && text.length > caps.maxChars) return cutAtWord(text, caps.maxChars);
+    return text;
   }
 
   /**
@@ -115,9 +167,9 @@ export class StreamRelay {
     return this.result(writer, sent.join('\n'), { aborted: false });
   }
 
-  private writerFor(surface: Surface, finalEdits: boolean, stop?: AbortSignal): ReplyWriter {
+  private writerFor(surface: Surface, finalEdits: boolean, stop?: AbortSignal, cap?: MessageCap): ReplyWriter {
     if (surface.limits.lineMode) return new LineWriter(surface, this.linePacerFor(surface), this.logger, stop);
-    return new MessageWriter(surface, this.clock, this.logger, { finalEdits });
+    return new MessageWriter(surface, this.clock, this.logger, { finalEdits, ...(cap ? { cap } : {}) });
   }
 
   private linePacerFor(surface: Surface): LinePacer {
@@ -129,7 +181,7 @@ export class StreamRelay {
     return pacer;
   }
 
-  private result(writer: ReplyWriter, text: string, outcome: { error?: unknown; aborted: boolean }): RelayResult {
+  private result(writer: ReplyWriter, text: string, outcome: { error?: unknown; aborted: boolean; capped?: ReplyCap }): RelayResult {
     const result: RelayResult = {
       text,
       aborted: outcome.aborted,
@@ -139,6 +191,7 @@ export class StreamRelay {
     if (outcome.error !== undefined) result.error = outcome.error;
     if (writer instanceof LineWriter) result.pendingLines = writer.pendingLines;
     if (writer.deliveryError !== undefined) result.deliveryError = writer.deliveryError;
+    if (outcome.capped) result.capped = outcome.capped;
     return result;
   }
 
@@ -162,4 +215,22 @@ export function toSurfaceLines(markdown: string, surface: Surface): string[] {
   const plain = markdownToPlain(markdown);
   if (!limits) return plain.split('\n');
   return plain.split('\n').filter((l) => l !== '').flatMap((l) => wrapForSurface(l, limits));
+}
+
+/** Looks this far back from a cut for a space to end on, so the last word is not halved. */
+const CUT_WORD_LOOKBACK = 100;
+
+/** `text` cut to at most `max` UTF-16 units: at the last space nearby, never inside a surrogate pair. */
+export function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const c = text.charCodeAt(end);
+  if (c >= 0xdc00 && c <= 0xdfff) end--;
+  // text[end] is the first character dropped: a space there means the cut is already between words.
+  if (!/\s/.test(text[end]!)) {
+    const from = Math.max(0, end - CUT_WORD_LOOKBACK);
+    const lastSpace = text.slice(from, end).search(/\s\S*$/);
+    if (lastSpace >= 0) end = from + lastSpace;
+  }
+  return text.slice(0, end).trimEnd();
 }

@@ -55,6 +55,9 @@ function openDatabase(path: string): Database.Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    // Files made before answers could be marked interrupted lack the column.
+    const columns = db.pragma('table_info(turns)') as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'interrupted')) db.exec('ALTER TABLE turns ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0');
     return db;
   } catch (err) {
     // better-sqlite3 opens lazily: a corrupted file only fails at the first statement.
@@ -68,6 +71,7 @@ interface TurnRow {
   name: string | null;
   content: string;
   at: number;
+  interrupted: number;
 }
 
 export class SqliteStore implements HistoryStore {
@@ -80,8 +84,8 @@ export class SqliteStore implements HistoryStore {
   constructor(path: string) {
     this.db = openDatabase(path);
     this.stmt = {
-      load: this.db.prepare<[string], TurnRow>('SELECT role, name, content, at FROM turns WHERE channel = ? ORDER BY id'),
-      insert: this.db.prepare('INSERT INTO turns (channel, role, name, content, at) VALUES (?, ?, ?, ?, ?)'),
+      load: this.db.prepare<[string], TurnRow>('SELECT role, name, content, at, interrupted FROM turns WHERE channel = ? ORDER BY id'),
+      insert: this.db.prepare('INSERT INTO turns (channel, role, name, content, at, interrupted) VALUES (?, ?, ?, ?, ?, ?)'),
       trim: this.db.prepare(
         'DELETE FROM turns WHERE channel = ? AND id NOT IN (SELECT id FROM turns WHERE channel = ? ORDER BY id DESC LIMIT ?)',
       ),
@@ -112,16 +116,18 @@ export class SqliteStore implements HistoryStore {
   async load(channel: ChannelKey): Promise<StoredTurn[]> {
     const cached = this.cache.get(channel);
     if (cached) return [...cached];
-    const turns = this.stmt.load.all(channel).map(
-      (r): StoredTurn => (r.name ? { role: r.role, name: r.name, content: r.content, at: r.at } : { role: r.role, content: r.content, at: r.at }),
-    );
+    const turns = this.stmt.load.all(channel).map((r): StoredTurn => {
+      const turn: StoredTurn = r.name ? { role: r.role, name: r.name, content: r.content, at: r.at } : { role: r.role, content: r.content, at: r.at };
+      if (r.interrupted) turn.interrupted = true;
+      return turn;
+    });
     this.cache.set(channel, turns);
     return [...turns];
   }
 
   private readonly appendTx = (channel: ChannelKey, turns: StoredTurn[], maxMessages: number) =>
     this.db.transaction(() => {
-      for (const t of turns) this.stmt.insert.run(channel, t.role, t.name ?? null, t.content, t.at);
+      for (const t of turns) this.stmt.insert.run(channel, t.role, t.name ?? null, t.content, t.at, t.interrupted ? 1 : 0);
       this.stmt.trim.run(channel, channel, maxMessages);
     })();
 

@@ -10,6 +10,8 @@ export interface StoredTurn {
   name?: string;
   /** Epoch ms. */
   at: number;
+  /** An answer cut short (error, stop, reply cap): the model is told so when it sees it again. */
+  interrupted?: boolean;
 }
 
 /** Per-channel overrides; absent fields mean "use the global default". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessages, estimateTokens, sanitizeName, userContent } from '../../src/conversation/history.js';
+import { buildMessages, estimateTokens, INTERRUPTED_MARK, sanitizeName, userContent } from '../../src/conversation/history.js';
 import type { StoredTurn } from '../../src/store/types.js';
 
 const turns = (n: number): StoredTurn[] =>
@@ -60,5 +60,33 @@ describe('userContent', () => {
       { type: 'text', text: 'what is this' },
       { type: 'image_url', image_url: { url: 'https://x/cat.png' } },
     ]);
+  });
+});
+
+describe('buildMessages after failed turns', () => {
+  const opts = { systemPrompt: 'sys', maxMessages: 100, maxTokens: 10_000 };
+  const at = 1;
+
+  it('an interrupted answer is marked; U+FFFD debris is dropped', () => {
+    const history: StoredTurn[] = [
+      { role: 'user', content: 'q', at },
+      { role: 'assistant', content: 'half an ans\uFFFD ', at, interrupted: true },
+    ];
+    expect(buildMessages(history, { role: 'user', content: 'go on' }, opts).slice(1)).toEqual([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: `half an ans\n\n${INTERRUPTED_MARK}` },
+      { role: 'user', content: 'go on' },
+    ]);
+  });
+
+  it('a run of user turns goes out as its newest one, names and images included', () => {
+    const history: StoredTurn[] = [
+      { role: 'user', content: 'a', at },
+      { role: 'assistant', content: 'A', at },
+      { role: 'user', content: 'b', name: 'Bob', at },
+      { role: 'user', content: 'c', name: 'Cy', at },
+    ];
+    const next = { role: 'user' as const, content: userContent('look', ['https://x/cat.png']), name: 'Dee' };
+    expect(buildMessages(history, next, opts).slice(1)).toEqual([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'A' }, next]);
   });
 });

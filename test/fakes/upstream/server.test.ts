@@ -67,4 +67,16 @@ describe('fake upstream over HTTP', () => {
     expect(third.status).toBe(200);
     expect(await third.json()).toMatchObject({ object: 'chat.completion.chunk', choices: [{ message: { content: 'You said: x' } }] });
   });
+
+  it('commentsForever: content, then keep-alive comments until the client leaves', async () => {
+    fake.setNext({ route: 'chat/completions', afterChunks: 1, commentsForever: 5 });
+    const res = await post(`${fake.url}/chat/completions`, { stream: true, messages: [{ role: 'user', content: 'a b c' }] }, { authorization: 'Bearer k-123456' });
+    const reader = res.body!.getReader();
+    let text = '';
+    while ((text.match(/: keep-alive/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    expect(dataLines(text).filter((l) => l.includes('"content"'))).toHaveLength(1);
+    expect(text).not.toContain('[DONE]');
+    await reader.cancel();
+    expect(await fake.requests.at(-1)!.closed).toBe(true);
+  });
 });

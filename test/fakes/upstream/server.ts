@@ -19,7 +19,8 @@
  *
  * A Behavior (see below) describes one response: an error status in some envelope, a stall, or
  * a stream with quirks (split bytes, CRLF, keep-alive comments, no [DONE], malformed JSON, an
- * error object or a dropped connection after N chunks). Quirk fields combine.
+ * error object or a dropped connection after N chunks, keep-alive comments forever). Quirk
+ * fields combine.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -69,6 +70,8 @@ export interface Behavior {
   malformed?: boolean;
   /** After `afterChunks` content chunks: destroy the socket. */
   destroy?: boolean;
+  /** After `afterChunks` content chunks: only `: keep-alive` comments, one every this many ms, until the client leaves. */
+  commentsForever?: number;
   /** Where mid-stream faults happen, counted in content chunks (default 1). */
   afterChunks?: number;
   /** Write the stream in pieces of this many bytes (cuts through UTF-8 characters too). */
@@ -244,12 +247,13 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const faultAt = b.afterChunks ?? 1;
     const frames: string[] = [];
     let contentSeen = 0;
-    let fault: 'error' | 'destroy' | 'stall' | undefined;
+    let fault: 'error' | 'destroy' | 'stall' | 'comments' | undefined;
     let malformedSent = false;
-    const hasFault = b.streamError || b.destroy || b.stall === 'mid-stream';
+    const hasFault = b.streamError || b.destroy || b.stall === 'mid-stream' || b.commentsForever !== undefined;
+    const faultKind = () => (b.streamError ? 'error' : b.destroy ? 'destroy' : b.commentsForever !== undefined ? 'comments' : 'stall');
     for (const chunk of chunks) {
       if (hasFault && contentSeen >= faultAt) {
-        fault = b.streamError ? 'error' : b.destroy ? 'destroy' : 'stall';
+        fault = faultKind();
         break;
       }
       if (b.malformed && !malformedSent && contentSeen >= faultAt) {
@@ -260,7 +264,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       if (chunkHasContent(chunk)) contentSeen++;
     }
     if (b.malformed && !malformedSent) frames.push(MALFORMED_FRAME);
-    if (hasFault && !fault) fault = b.streamError ? 'error' : b.destroy ? 'destroy' : 'stall';
+    if (hasFault && !fault) fault = faultKind();
     if (fault === 'error') {
       const errObj = typeof b.streamError === 'object' ? b.streamError : streamErrorObject(flavor);
       frames.push(`data: ${JSON.stringify(errObj)}\n\n`);
@@ -286,6 +290,14 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       return;
     }
     if (fault === 'stall') return;
+    if (fault === 'comments') {
+      // A relay's keep-alives: the idle timer never fires, the reply never ends.
+      while (!res.destroyed) {
+        await sleep(b.commentsForever!);
+        if (!res.destroyed) res.write(': keep-alive\n\n');
+      }
+      return;
+    }
     res.end();
   };
 
