@@ -107,6 +107,11 @@ export class ConversationManager {
     return work;
   }
 
+  /** Provider slots in use and replies waiting for one (for metrics and tests). */
+  get providerSlots(): { inUse: number; waiting: number } {
+    return { inUse: this.slots.inUse, waiting: this.slots.waiting };
+  }
+
   /** `submit` for a message that needs no preparation. */
   handle(msg: Incoming, surface: Surface): Promise<void> {
     return this.submit(msg.channel, async () => msg, surface);
