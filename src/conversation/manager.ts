@@ -1,6 +1,5 @@
 // The brain every surface shares: one place that turns an Incoming message into history, a
 // provider call and an answer on the Surface it came from.
-import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
@@ -12,9 +11,8 @@ import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError } from './errors.js';
 import { buildMessages, estimateMessageTokens, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
+import { LocalDispatcher, type Plan, type Prepare } from './dispatcher.js';
 import { NoticePolicy } from './policy/notices.js';
-import { ChannelQueues, type Turn } from './queue.js';
-import { ProviderSlots } from './slots.js';
 
 /** Models named in a `model` answer; the rest are counted. */
 const MODELS_LISTED = 40;
@@ -22,8 +20,6 @@ const MODELS_LISTED = 40;
 const MODELS_CACHE_MS = 5 * 60_000;
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
 const TYPING_RENEW_MS = 4_000;
-/** After the grace, stopped replies get this long to say "(stopped)" before shutdown returns. */
-const SHUTDOWN_ABORT_TAIL_MS = 1_000;
 /** Channels whose held-back "more" lines are remembered. */
 const PENDING_LINES_CHANNELS = 5_000;
 const MINUTE_MS = 60_000;
@@ -43,8 +39,7 @@ export interface ManagerDeps {
   now?: () => number;
 }
 
-/** An adapter's preparation of one message (downloads); undefined = nothing to answer. */
-export type Prepare = (signal: AbortSignal) => Promise<Incoming | undefined>;
+export type { Prepare } from './dispatcher.js';
 
 type Log = Logger;
 
@@ -54,17 +49,11 @@ export class ConversationManager {
   private readonly store: HistoryStore;
   private readonly logger: Logger;
   private readonly relay: StreamRelay;
-  private readonly queues = new ChannelQueues();
-  /** Global cap on provider requests in flight (PROVIDER_CONCURRENCY). */
-  private readonly slots: ProviderSlots;
+  /** Order, provider slots and shutdown; this class decides what each message is. */
+  private readonly dispatcher: LocalDispatcher;
   private readonly notices: NoticePolicy;
-  /** Every submitted message not yet done, for shutdown. */
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly shutdownGraceMs: number;
-  private stopping?: Promise<void>;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
   private modelsCache?: { at: number; ids: string[] };
-  private closing = false;
 
   constructor(deps: ManagerDeps) {
     this.config = deps.config;
@@ -72,9 +61,18 @@ export class ConversationManager {
     this.store = deps.store;
     this.logger = deps.logger;
     this.relay = deps.relay ?? new StreamRelay({ logger: deps.logger });
-    this.slots = new ProviderSlots(deps.config.conversation.providerConcurrency);
     this.notices = new NoticePolicy({ now: deps.now });
-    this.shutdownGraceMs = deps.shutdownGraceMs ?? deps.config.conversation.shutdownGraceMs;
+    this.dispatcher = new LocalDispatcher({
+      planner: {
+        plan: (msg, surface, log, requestId) => this.plan(msg, surface, log, requestId),
+        say: (surface, id) => this.say(surface, id),
+        notice: (surface, who, id) => this.notice(surface, who, id),
+      },
+      logger: deps.logger,
+      maxWaitingPerChannel: deps.config.conversation.queueMaxPerChannel,
+      providerConcurrency: deps.config.conversation.providerConcurrency,
+      shutdownGraceMs: deps.shutdownGraceMs ?? deps.config.conversation.shutdownGraceMs,
+    });
   }
 
   private get locale() {
@@ -87,29 +85,12 @@ export class ConversationManager {
 
   /**
    * Takes one inbound message whose preparation (attachment downloads, anything slow) is
-   * `prepare`. Its place in the channel's order is taken now, so it is answered after every
-   * earlier message of the channel even when a later one is ready first. `prepare` gets a signal
-   * that aborts on `stop` and shutdown; it resolves undefined when it already told the user why
-   * there is nothing to answer. Never throws: every failure ends as one short line on the surface
-   * and the detail in the log. Resolves when this message's work is done.
+   * `prepare`: its place in the channel's order is taken now, so it is answered after every
+   * earlier message of the channel even when a later one is ready first (see Dispatcher.submit).
+   * Never throws: every failure ends as one short line on the surface and the detail in the log.
    */
   submit(channel: ChannelKey, prepare: Prepare, surface: Surface): Promise<void> {
-    const requestId = randomBytes(6).toString('hex');
-    // The platform joins the log fields once the message is prepared (the surface's until then).
-    const log = this.logger.child({ channel, requestId });
-    if (this.closing) {
-      log.debug('message during shutdown ignored');
-      return Promise.resolve();
-    }
-    const work = this.admit(channel, prepare, surface, log, requestId);
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-    return work;
-  }
-
-  /** Provider slots in use and replies waiting for one (for metrics and tests). */
-  get providerSlots(): { inUse: number; waiting: number } {
-    return { inUse: this.slots.inUse, waiting: this.slots.waiting };
+    return this.dispatcher.submit(channel, prepare, surface);
   }
 
   /** `submit` for a message that needs no preparation. */
@@ -117,89 +98,47 @@ export class ConversationManager {
     return this.submit(msg.channel, async () => msg, surface);
   }
 
-  private async admit(channel: ChannelKey, prepare: Prepare, surface: Surface, log: Log, requestId: string): Promise<void> {
-    const turn = this.queues.reserve(channel);
-    let msg: Incoming | undefined;
-    try {
-      msg = await prepare(turn.signal);
-      if (msg && turn.signal.aborted) throw turn.signal.reason;
-    } catch (err) {
-      this.queues.end(turn);
-      if (!turn.signal.aborted) {
-        log.error({ err, platform: surface.platform }, 'preparing the message failed');
-        await this.say(surface, 'error.unknown').catch(() => undefined);
-      } else await this.sayDropped(surface, msg, log);
-      return;
-    }
-    if (!msg) return this.queues.end(turn);
-    const msgLog = log.child({ platform: msg.platform });
-    try {
-      await this.dispatch(msg, surface, turn, msgLog, requestId);
-    } catch (err) {
-      msgLog.error({ err }, 'handling failed');
-      await this.say(surface, 'error.unknown').catch(() => undefined);
-    } finally {
-      this.queues.end(turn);
-    }
+  /** Provider slots in use and replies waiting for one (metrics, tests). */
+  get providerSlots(): { inUse: number; waiting: number } {
+    return this.dispatcher.providerSlots;
   }
 
-  private async dispatch(msg: Incoming, surface: Surface, turn: Turn, log: Log, requestId: string): Promise<void> {
+  /** What a prepared message is: a cheap command or refusal answered now, or a queued reply. */
+  private async plan(msg: Incoming, surface: Surface, log: Log, requestId: string): Promise<Plan> {
     const cmd = msg.command ?? parseCommand(msg.text, { prefix: surface.commandPrefix });
     log.debug({ command: cmd.kind, user: msg.user.id, messageId: msg.messageId }, 'incoming');
+    const now = (answer: () => Promise<void>): Plan => ({ kind: 'now', answer });
+    const who = `${msg.platform}:${msg.user.id}`;
 
-    if (!isQueued(cmd)) {
-      // Cheap commands answer at once, even while a reply streams; they hold no place in line.
-      this.queues.end(turn);
-    }
-    if (isAdminCommand(cmd) && !this.mayAdminister(msg)) return await this.say(surface, 'not_admin');
+    if (isAdminCommand(cmd) && !this.mayAdminister(msg)) return now(() => this.say(surface, 'not_admin'));
     if (isCostly(cmd) && !this.isAdmin(msg.platform, msg.user.id)) {
       const refusal = await this.checkLimits(msg);
-      if (refusal) return await this.notice(surface, msg, refusal.id, refusal.params);
+      if (refusal) return now(() => this.notice(surface, who, refusal.id, refusal.params));
     }
-
     switch (cmd.kind) {
       case 'stop':
-        if (!this.queues.abort(msg.channel)) await this.say(surface, 'nothing_to_stop');
-        return;
+        return now(async () => {
+          if (!this.dispatcher.stop(msg.channel)) await this.say(surface, 'nothing_to_stop');
+        });
       case 'help':
-        return await this.say(surface, 'help', { p: surface.commandPrefix });
+        return now(() => this.say(surface, 'help', { p: surface.commandPrefix }));
       case 'usage':
-        return await this.usage(msg, surface);
+        return now(() => this.usage(msg, surface));
       case 'model':
-        return await this.model(msg, surface, cmd.name);
+        return now(() => this.model(msg, surface, cmd.name));
       case 'system':
-        return await this.system(msg, surface, cmd.prompt);
+        return now(() => this.system(msg, surface, cmd.prompt));
       case 'voice':
-        return await this.voice(msg, surface, cmd.on);
+        return now(() => this.voice(msg, surface, cmd.on));
       default:
-        break;
+        return { kind: 'queued', costly: isCostly(cmd), run: (signal) => this.run(cmd, msg, surface, signal, log, requestId) };
     }
-
-    if (this.queues.ahead(turn) > this.config.conversation.queueMaxPerChannel) {
-      this.queues.end(turn);
-      return await this.notice(surface, msg, 'busy');
-    }
-    const slots = isCostly(cmd) ? this.slots : undefined;
-    const outcome = await this.queues.run(turn, (signal) => this.run(cmd, msg, surface, signal, log, requestId), slots);
-    if (outcome === 'dropped') await this.sayDropped(surface, msg, log);
   }
 
-  /** A message aborted before it ran: by shutdown (told once per user) or by `stop`. */
-  private async sayDropped(surface: Surface, msg: Incoming | undefined, log: Log): Promise<void> {
-    if (!this.closing) {
-      log.info('stopped before it started');
-      return await this.say(surface, 'stopped').catch(() => undefined);
-    }
-    log.info('dropped by shutdown');
-    // Before its preparation finished the user is unknown; the channel stands in for them.
-    const who = msg ? `${msg.platform}:${msg.user.id}` : `channel:${surface.channel}`;
-    if (this.notices.shouldSay('shutting_down', who)) await this.say(surface, 'shutting_down').catch(() => undefined);
-  }
-
-  /** A refusal said once per user per window; repeats within it stay silent (and logged). */
-  private async notice(surface: Surface, msg: Incoming, id: MessageId, params?: Record<string, string | number>): Promise<void> {
-    if (this.notices.shouldSay(id, `${msg.platform}:${msg.user.id}`)) return await this.say(surface, id, params);
-    this.logger.debug({ platform: msg.platform, channel: msg.channel, user: msg.user.id, notice: id }, 'refused again within the notice window');
+  /** A notice said once per `who` per window; repeats within it stay silent (and logged). */
+  private async notice(surface: Surface, who: string, id: MessageId, params?: Record<string, string | number>): Promise<void> {
+    if (this.notices.shouldSay(id, who)) return await this.say(surface, id, params);
+    this.logger.debug({ channel: surface.channel, user: who, notice: id }, 'notice already said within its window');
   }
 
   /** Runs a queued command; errors become one line. */
@@ -511,23 +450,7 @@ export class ConversationManager {
    * within the grace plus SHUTDOWN_ABORT_TAIL_MS. Calling it again returns the same promise.
    */
   shutdown(): Promise<void> {
-    this.stopping ??= this.stopAll();
-    return this.stopping;
-  }
-
-  private async stopAll(): Promise<void> {
-    this.closing = true;
-    const dropped = this.queues.dropWaiting();
-    this.logger.info({ dropped, running: this.queues.runningCount, graceMs: this.shutdownGraceMs }, 'shutdown: queued messages dropped');
-    if (await settlesWithin(this.drain(), this.shutdownGraceMs)) return;
-    this.logger.warn({ running: this.queues.runningCount }, 'shutdown: grace over, stopping replies in flight');
-    this.queues.abortRunning();
-    if (!(await settlesWithin(this.drain(), SHUTDOWN_ABORT_TAIL_MS))) this.logger.warn('shutdown: replies did not end in time');
-  }
-
-  /** Settles when no submitted message is in flight. */
-  private async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    return this.dispatcher.shutdown();
   }
 
   private describe(err: unknown): string {
@@ -553,24 +476,6 @@ export class ConversationManager {
     } finally {
       clearInterval(timer);
     }
-  }
-}
-
-/** Commands that wait their turn in the channel's order; the rest answer at once. */
-function isQueued(cmd: Command): boolean {
-  return isCostly(cmd) || cmd.kind === 'reset' || cmd.kind === 'more';
-}
-
-/** True if `work` settled within `ms`. */
-async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
