@@ -75,12 +75,11 @@ export class LocalDispatcher implements Dispatcher {
     const requestId = randomBytes(6).toString('hex');
     // The platform joins the log fields once the message is prepared (the surface's until then).
     const log = this.opts.logger.child({ channel, requestId });
-    if (this.closing) {
-      log.debug('message during shutdown ignored');
-      return Promise.resolve();
-    }
     // Synchronously, before any await: the turn is taken in arrival order.
-    const work = this.admit(this.queues.reserve(channel), prepare, surface, log, requestId);
+    const turn = this.queues.reserve(channel);
+    // After the signal a message is dropped like queued work: not run, its user told once.
+    if (this.closing) turn.abort();
+    const work = this.admit(turn, prepare, surface, log, requestId);
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;

@@ -196,8 +196,13 @@ describe('message flow', () => {
     for (const s of Object.values(queued)) expect(s.finalTexts).toEqual([notice]);
     expect(running.finalTexts).toEqual(['ok']);
     expect(asked()).toEqual(['running']);
-    // Nothing new starts after the signal, either.
+    // Nothing new starts after the signal, either; a user not told yet is told once.
     await manager.handle(message('X', 'bob', 'after'), queued.bob);
+    const late = surfaceFor('Z');
+    await manager.handle(message('Z', 'erin', 'late'), late);
+    await manager.handle(message('Z', 'erin', 'later'), late);
+    expect(queued.bob.finalTexts).toEqual([notice]);
+    expect(late.finalTexts).toEqual([notice]);
     expect(chats()).toHaveLength(1);
   });
 
