@@ -23,6 +23,7 @@ import type { StoredTurn } from '../src/store/types.js';
 import type { EditOptions, Incoming, SurfaceLimits } from '../src/types.js';
 import type { FakeClock } from '../test/relay/fake-clock.js';
 import { FakeSurface } from '../test/relay/fake-surface.js';
+import { flood, shutdown } from './flow.js';
 
 /** Platform limits as the adapters configure them. */
 const PROFILES: Record<string, Partial<SurfaceLimits>> = {
@@ -132,6 +133,8 @@ async function makeCore(url: string, llm?: LlmClient): Promise<Core> {
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '0',
     LLM_MAX_RETRIES: '0',
+    // These sections measure the relay with every channel streaming at once, so no global cap.
+    PROVIDER_CONCURRENCY: '10000',
   });
   return createCore(config, { logger: quiet, llm });
 }
@@ -278,7 +281,7 @@ async function concurrent() {
   for (const ms of CONCURRENT_WORD_INTERVALS_MS) await concurrentAt(ms);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { memory: memoryPerConversation, overhead: relayOverhead, cadence, concurrent };
+const SECTIONS: Record<string, () => Promise<void>> = { memory: memoryPerConversation, overhead: relayOverhead, cadence, concurrent, flood, shutdown };
 /** `npm run bench -- concurrent` runs one section; no argument runs them all. */
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`parley bench  node ${process.version}  ${new Date().toISOString()}`);

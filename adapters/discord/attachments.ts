@@ -14,8 +14,9 @@ const DOWNLOAD_TIMEOUT_MS = 15_000;
 const isImage = (a: Attachment) => a.contentType?.startsWith('image/') ?? false;
 const isAudio = (a: Attachment) => (a.contentType?.startsWith('audio/') ?? false) || a.duration !== null;
 
-export async function download(url: string, maxBytes: number): Promise<Uint8Array> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+export async function download(url: string, maxBytes: number, abort?: AbortSignal): Promise<Uint8Array> {
+  const timeout = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+  const res = await fetch(url, { signal: abort ? AbortSignal.any([timeout, abort]) : timeout });
   if (!res.ok) throw new Error(`attachment download failed: HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw new Error(`attachment too large: ${declared} bytes`);
@@ -32,17 +33,17 @@ export interface UserMedia {
 }
 
 /** Downloads what the model can use: images only when vision is on; the first audio clip. */
-export async function collectMedia(message: Message, opts: { vision: boolean }): Promise<UserMedia> {
+export async function collectMedia(message: Message, opts: { vision: boolean; signal?: AbortSignal }): Promise<UserMedia> {
   const media: UserMedia = { images: [], skipped: [] };
   const isVoiceMessage = message.flags.has(MessageFlags.IsVoiceMessage);
   for (const a of message.attachments.values()) {
     try {
       if (isImage(a) && opts.vision && media.images.length < MAX_IMAGES_PER_MESSAGE) {
         if (a.size > MAX_IMAGE_BYTES) throw new Error('too large');
-        media.images.push({ bytes: await download(a.url, MAX_IMAGE_BYTES), mime: a.contentType ?? 'image/png' });
+        media.images.push({ bytes: await download(a.url, MAX_IMAGE_BYTES, opts.signal), mime: a.contentType ?? 'image/png' });
       } else if ((isAudio(a) || isVoiceMessage) && !media.audio) {
         if (a.size > MAX_AUDIO_BYTES) throw new Error('too large');
-        media.audio = { bytes: await download(a.url, MAX_AUDIO_BYTES), filename: a.name, mime: a.contentType ?? undefined };
+        media.audio = { bytes: await download(a.url, MAX_AUDIO_BYTES, opts.signal), filename: a.name, mime: a.contentType ?? undefined };
       } else {
         media.skipped.push({ name: a.name, reason: 'not used' });
       }

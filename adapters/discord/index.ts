@@ -83,11 +83,14 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
     const surface = new MessageReplySurface(message, surfaceOptions(channel, log));
     surface.startTyping();
     try {
-      const media = await collectMedia(message, { vision: core.config.llm.vision });
-      if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
-      const incoming = toIncoming(message, botId, facts, media);
-      log.debug({ trigger: verdict.trigger }, 'answering');
-      await core.manager.handle(incoming, surface);
+      // Downloads run inside the channel's order: a later text-only message waits for them.
+      const prepare = async (signal: AbortSignal) => {
+        const media = await collectMedia(message, { vision: core.config.llm.vision, signal });
+        if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
+        log.debug({ trigger: verdict.trigger }, 'answering');
+        return toIncoming(message, botId, facts, media);
+      };
+      await core.manager.submit(channel, prepare, surface);
     } finally {
       await surface.close();
     }
@@ -116,8 +119,6 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       return;
     }
     const surface = new InteractionSurface(interaction, surfaceOptions(channel, log));
-    // First, before anything slow: Discord forgets the interaction after 3 s.
-    await surface.defer(EPHEMERAL_COMMANDS.has(command.kind));
     const incoming: Incoming = {
       platform: 'discord',
       channel,
@@ -130,7 +131,9 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       isGroup: interaction.guildId !== null,
       messageId: interaction.id,
     };
-    await core.manager.handle(incoming, surface);
+    // The command takes its place in the channel's order now; deferring is its preparation
+    // (first, before anything slow: Discord forgets the interaction after 3 s).
+    await core.manager.submit(channel, async () => (await surface.defer(EPHEMERAL_COMMANDS.has(command.kind)), incoming), surface);
     // A command that had nothing to say (a /stop that stopped) leaves no "thinking…" behind.
     if (!surface.answered) await surface.dismiss().catch((err: unknown) => log.debug({ err }, 'could not dismiss'));
   }

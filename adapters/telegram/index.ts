@@ -83,19 +83,17 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   const drafts = new DraftSupport();
   const refused = new LRUCache<string, true>({ max: REFUSED_USERS_REMEMBERED });
   const inFlight = new Set<Promise<void>>();
-  /** Per-channel chain of preparation (downloads), so messages reach the manager in order. */
-  const preparing = new Map<string, Promise<void>>();
   const locale = core.config.conversation.locale;
   let identity: BotIdentity | undefined;
   let poller: Poller | undefined;
   let webhookServer: Server | undefined;
   let running = false;
 
-  async function download(media: MediaRef): Promise<Uint8Array> {
+  async function download(media: MediaRef, abort: AbortSignal): Promise<Uint8Array> {
     const link = await bot.telegram.getFileLink(media.fileId);
     // A self-hosted Bot API server (--local) answers absolute paths on its own disk.
-    if (link.protocol === 'file:') return new Uint8Array(await readFile(link.pathname));
-    const res = await fetch(link, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    if (link.protocol === 'file:') return new Uint8Array(await readFile(link.pathname, { signal: abort }));
+    const res = await fetch(link, { signal: AbortSignal.any([AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), abort]) });
     if (!res.ok) throw new Error(`file download failed: HTTP ${res.status}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     if (bytes.length > MAX_DOWNLOAD_BYTES) throw new Error('file too large');
@@ -116,32 +114,44 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     });
   }
 
-  async function answer(msg: TgMessage, decision: Extract<ReturnType<typeof classify>, { action: 'answer' }>): Promise<void> {
-    const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
+  type Answerable = Extract<ReturnType<typeof classify>, { action: 'answer' }>;
+
+  /** Hands the message to the manager at once, so it keeps its place in the chat's order. */
+  function answer(msg: TgMessage, decision: Answerable): void {
     const surface = surfaceFor(msg.chat.id, decision.threadId, decision.channel, decision.isDirect, decision.isDirect ? undefined : msg.message_id);
     // /start, /help (and an unknown /word) answer from the menu's own list, not the core's help.
     if (decision.media.length === 0 && !decision.tooLarge && parseCommand(decision.text).kind === 'help') {
-      await surface.send(helpText(locale), { final: true }).catch((err: unknown) => chatLog.warn({ err: describeTelegramError(err) }, 'help not sent'));
+      const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
+      track(surface.send(helpText(locale), { final: true }).then(() => undefined, (err: unknown) => chatLog.warn({ err: describeTelegramError(err) }, 'help not sent')));
       return;
     }
     if (decision.tooLarge && decision.media.length === 0) {
-      await surface.send(line(locale, 'tooLarge')).catch(() => undefined);
+      track(surface.send(line(locale, 'tooLarge')).then(() => undefined, () => undefined));
       return;
     }
+    // Not awaited: the manager orders the chat's messages; the next one may be a /stop.
+    track(core.manager.submit(decision.channel, (signal) => prepare(msg, decision, surface, signal), surface));
+  }
+
+  /** Downloads the message's files (inside the chat's order); undefined after a failure was said. */
+  async function prepare(msg: TgMessage, decision: Answerable, surface: TelegramSurface, signal: AbortSignal): Promise<Incoming | undefined> {
+    const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
     const images: ImageInput[] = [];
     let audio: AudioInput | undefined;
     try {
       for (const media of decision.media) {
-        const bytes = await download(media);
+        const bytes = await download(media, signal);
         if (media.kind === 'image') images.push({ bytes, mime: media.mime });
         else audio = { bytes, filename: media.filename, mime: media.mime };
       }
     } catch (err) {
+      // Stopped or shutting down: the manager says so.
+      if (signal.aborted) throw err;
       chatLog.warn({ err: describeTelegramError(err) }, 'attachment download failed');
       await surface.send(line(locale, 'downloadFailed')).catch(() => undefined);
-      return;
+      return undefined;
     }
-    const incoming: Incoming = {
+    return {
       platform: 'telegram',
       channel: decision.channel,
       user: decision.user,
@@ -154,8 +164,6 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       isGroup: !decision.isDirect,
       messageId: String(msg.message_id),
     };
-    // Not awaited here: the manager queues per channel; the next message may be a /stop.
-    track(core.manager.handle(incoming, surface));
   }
 
   function track(work: Promise<void>): void {
@@ -182,14 +190,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       );
       return;
     }
-    const previous = preparing.get(decision.channel) ?? Promise.resolve();
-    const next = previous.then(() => answer(msg, decision)).catch((err: unknown) => log.error({ err }, 'message preparation failed'));
-    preparing.set(decision.channel, next);
-    track(
-      next.finally(() => {
-        if (preparing.get(decision.channel) === next) preparing.delete(decision.channel);
-      }),
-    );
+    answer(msg, decision);
   }
 
   /** setMyCommands only when the menu differs: fewer calls at every restart. */

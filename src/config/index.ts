@@ -145,6 +145,8 @@ const envSchema = z.object({
   HISTORY_STORE: enumOf(['sqlite', 'memory'], 'sqlite'),
   DATA_DIR: str('./data'),
   QUEUE_MAX_PER_CHANNEL: int(5, 0, 1_000),
+  PROVIDER_CONCURRENCY: int(16, 1, 10_000),
+  SHUTDOWN_GRACE_MS: int(8_000, 0, 600_000),
   RATE_LIMIT_PER_MINUTE: int(20, 0, 100_000),
   DAILY_TOKEN_BUDGET: int(0, 0),
   ADMINS: list(),
@@ -209,6 +211,10 @@ export interface Config {
     historyMaxMessages: number;
     historyMaxTokens: number;
     queueMaxPerChannel: number;
+    /** Provider requests in flight at once, across all channels. */
+    providerConcurrency: number;
+    /** On shutdown, how long replies already running may take to finish. */
+    shutdownGraceMs: number;
     rateLimitPerMinute: number;
     dailyTokenBudget: number;
     /** Entries are `platform:id` or a bare id that matches on any platform. */
@@ -296,6 +302,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       historyMaxMessages: e.HISTORY_MAX_MESSAGES,
       historyMaxTokens: e.HISTORY_MAX_TOKENS,
       queueMaxPerChannel: e.QUEUE_MAX_PER_CHANNEL,
+      providerConcurrency: e.PROVIDER_CONCURRENCY,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       dailyTokenBudget: e.DAILY_TOKEN_BUDGET,
       admins: e.ADMINS,

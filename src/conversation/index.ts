@@ -3,3 +3,5 @@ export { parseCommand, commandFrom, isAdminCommand, isCostly } from './commands.
 export { t, defineLines, type Locale, type MessageId } from './messages.js';
 export { describeError } from './errors.js';
 export { buildMessages, estimateTokens, sanitizeName } from './history.js';
+export { LocalDispatcher, type Dispatcher, type Prepare } from './dispatcher.js';
+export { NoticePolicy } from './policy/notices.js';

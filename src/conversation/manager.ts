@@ -1,13 +1,12 @@
 // The brain every surface shares: one place that turns an Incoming message into history, a
 // provider call and an answer on the Surface it came from.
-import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ChatMessage, LlmClient } from '../llm/types.js';
 import { StreamRelay } from '../relay/index.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
-import type { Command, Incoming, Platform, Surface } from '../types.js';
+import type { ChannelKey, Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError, errorLine } from './errors.js';
 import { budgetKey, chargedTokens } from './budget.js';
@@ -15,12 +14,11 @@ import { helpText } from './help.js';
 import { buildMessages, cleanForContext, estimateTokens, sanitizeName, userContent } from './history.js';
 import { t, type MessageId } from './messages.js';
 import { ModelCatalog, nonChatRefusal } from './models.js';
-import { ChannelQueues } from './queue.js';
+import { LocalDispatcher, type Plan, type Prepare } from './dispatcher.js';
+import { NoticePolicy } from './policy/notices.js';
 
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
 const TYPING_RENEW_MS = 4_000;
-/** On shutdown, replies in flight get this long to finish before they are stopped. */
-const SHUTDOWN_GRACE_MS = 10_000;
 /** Channels whose held-back "more" lines are remembered. */
 const PENDING_LINES_CHANNELS = 5_000;
 const MINUTE_MS = 60_000;
@@ -34,9 +32,13 @@ export interface ManagerDeps {
   store: HistoryStore;
   logger: Logger;
   relay?: StreamRelay;
-  /** Grace period on shutdown (tests shorten it). */
+  /** Grace period on shutdown; default config.conversation.shutdownGraceMs. */
   shutdownGraceMs?: number;
+  /** Clock for the once-per-window notices (tests). */
+  now?: () => number;
 }
+
+export type { Prepare } from './dispatcher.js';
 
 type Log = Logger;
 
@@ -46,11 +48,11 @@ export class ConversationManager {
   private readonly store: HistoryStore;
   private readonly logger: Logger;
   private readonly relay: StreamRelay;
-  private readonly queues: ChannelQueues;
-  private readonly shutdownGraceMs: number;
+  /** Order, provider slots and shutdown; this class decides what each message is. */
+  private readonly dispatcher: LocalDispatcher;
+  private readonly notices: NoticePolicy;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
   private readonly models: ModelCatalog;
-  private closing = false;
 
   constructor(deps: ManagerDeps) {
     this.config = deps.config;
@@ -58,9 +60,19 @@ export class ConversationManager {
     this.store = deps.store;
     this.logger = deps.logger;
     this.relay = deps.relay ?? new StreamRelay({ logger: deps.logger });
-    this.queues = new ChannelQueues(deps.config.conversation.queueMaxPerChannel);
-    this.shutdownGraceMs = deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
     this.models = new ModelCatalog(deps.llm, deps.logger);
+    this.notices = new NoticePolicy({ now: deps.now });
+    this.dispatcher = new LocalDispatcher({
+      planner: {
+        plan: (msg, surface, log, requestId) => this.plan(msg, surface, log, requestId),
+        say: (surface, id) => this.say(surface, id),
+        notice: (surface, who, id) => this.notice(surface, who, id),
+      },
+      logger: deps.logger,
+      maxWaitingPerChannel: deps.config.conversation.queueMaxPerChannel,
+      providerConcurrency: deps.config.conversation.providerConcurrency,
+      shutdownGraceMs: deps.shutdownGraceMs ?? deps.config.conversation.shutdownGraceMs,
+    });
   }
 
   private get locale() {
@@ -72,52 +84,61 @@ export class ConversationManager {
   }
 
   /**
-   * Handles one inbound message. Never throws: every failure ends as one short line on the
-   * surface and the detail in the log. Resolves when this message's work is done.
+   * Takes one inbound message whose preparation (attachment downloads, anything slow) is
+   * `prepare`: its place in the channel's order is taken now, so it is answered after every
+   * earlier message of the channel even when a later one is ready first (see Dispatcher.submit).
+   * Never throws: every failure ends as one short line on the surface and the detail in the log.
    */
-  async handle(msg: Incoming, surface: Surface): Promise<void> {
-    const requestId = randomBytes(6).toString('hex');
-    const log = this.logger.child({ platform: msg.platform, channel: msg.channel, requestId });
-    if (this.closing) {
-      log.debug('message during shutdown ignored');
-      return;
+  submit(channel: ChannelKey, prepare: Prepare, surface: Surface): Promise<void> {
+    return this.dispatcher.submit(channel, prepare, surface);
+  }
+
+  /** `submit` for a message that needs no preparation. */
+  handle(msg: Incoming, surface: Surface): Promise<void> {
+    return this.submit(msg.channel, async () => msg, surface);
+  }
+
+  /** Provider slots in use and replies waiting for one (metrics, tests). */
+  get providerSlots(): { inUse: number; waiting: number } {
+    return this.dispatcher.providerSlots;
+  }
+
+  /** What a prepared message is: a cheap command or refusal answered now, or a queued reply. */
+  private async plan(msg: Incoming, surface: Surface, log: Log, requestId: string): Promise<Plan> {
+    const cmd = msg.command ?? parseCommand(msg.text, { prefix: surface.commandPrefix });
+    log.debug({ command: cmd.kind, user: msg.user.id, messageId: msg.messageId }, 'incoming');
+    const now = (answer: () => Promise<void>): Plan => ({ kind: 'now', answer });
+    const who = `${msg.platform}:${msg.user.id}`;
+
+    if (isAdminCommand(cmd) && !this.mayAdminister(msg)) return now(() => this.say(surface, 'not_admin'));
+    if (isCostly(cmd) && !this.isAdmin(msg.platform, msg.user.id)) {
+      const refusal = await this.checkLimits(msg);
+      if (refusal) return now(() => this.notice(surface, who, refusal.id, refusal.params));
     }
-    try {
-      const cmd = msg.command ?? parseCommand(msg.text, { prefix: surface.commandPrefix });
-      log.debug({ command: cmd.kind, user: msg.user.id, messageId: msg.messageId }, 'incoming');
-
-      if (isAdminCommand(cmd) && !this.mayAdminister(msg)) return await this.say(surface, 'not_admin');
-      if (isCostly(cmd) && !this.isAdmin(msg.platform, msg.user.id)) {
-        const refusal = await this.checkLimits(msg);
-        if (refusal) return await this.say(surface, refusal.id, refusal.params);
-      }
-
-      // Cheap commands answer at once, even while a reply streams.
-      switch (cmd.kind) {
-        case 'stop':
-          if (!this.queues.abort(msg.channel)) await this.say(surface, 'nothing_to_stop');
-          return;
-        case 'help':
-          return await this.sayText(surface, helpText(this.locale, surface));
-        case 'usage':
-          return await this.usage(msg, surface);
-        case 'model':
-          return await this.model(msg, surface, cmd.name);
-        case 'system':
-          return await this.system(msg, surface, cmd.prompt);
-        case 'voice':
-          return await this.voice(msg, surface, cmd.on);
-        default:
-          break;
-      }
-
-      const queued = this.queues.tryEnqueue(msg.channel, (signal) => this.run(cmd, msg, surface, signal, log, requestId));
-      if (!queued) return await this.say(surface, 'busy');
-      await queued;
-    } catch (err) {
-      log.error({ err }, 'handling failed');
-      await this.say(surface, 'error.unknown').catch(() => undefined);
+    switch (cmd.kind) {
+      case 'stop':
+        return now(async () => {
+          if (!this.dispatcher.stop(msg.channel)) await this.say(surface, 'nothing_to_stop');
+        });
+      case 'help':
+        return now(() => this.sayText(surface, helpText(this.locale, surface)));
+      case 'usage':
+        return now(() => this.usage(msg, surface));
+      case 'model':
+        return now(() => this.model(msg, surface, cmd.name));
+      case 'system':
+        return now(() => this.system(msg, surface, cmd.prompt));
+      case 'voice':
+        return now(() => this.voice(msg, surface, cmd.on));
+      default:
+        return { kind: 'queued', costly: isCostly(cmd), run: (signal) => this.run(cmd, msg, surface, signal, log, requestId) };
     }
+  }
+
+  /** A notice said once per `who` per window; repeats within it stay silent (and logged). */
+  private async notice(surface: Surface, who: string, id: MessageId, params?: Record<string, string | number>): Promise<void> {
+    if (this.notices.shouldSay(id, who)) return await this.say(surface, id, params);
+    this.logger.debug({ channel: surface.channel, user: who, notice: id }, 'notice already said within its window');
   }
 
   /** Runs a queued command; errors become one line. */
@@ -414,17 +435,13 @@ export class ConversationManager {
     return this.models.list();
   }
 
-  /** Lets replies in flight finish (up to a grace period), then stops the rest with a notice. */
-  async shutdown(): Promise<void> {
-    this.closing = true;
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.shutdownGraceMs);
-    });
-    await Promise.race([this.queues.drain(), grace]);
-    clearTimeout(timer);
-    this.queues.abortAll();
-    await this.queues.drain();
+  /**
+   * Stops taking messages and drops every one not yet running (each waiting user told once);
+   * replies already running get the grace period, then are stopped with a notice. Resolves
+   * within the grace plus SHUTDOWN_ABORT_TAIL_MS. Calling it again returns the same promise.
+   */
+  shutdown(): Promise<void> {
+    return this.dispatcher.shutdown();
   }
 
   private describe(err: unknown): string {

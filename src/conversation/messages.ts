@@ -6,6 +6,7 @@ export type Locale = 'en' | 'zh';
 const en = {
   'busy': 'I am still answering earlier messages here; please wait a moment and try again.',
   'rate_limited': 'You are sending messages too fast. Please wait a minute.',
+  'shutting_down': 'I am restarting, so your waiting message was not answered. Please send it again in a minute.',
   'budget_exhausted': 'You have used today\'s token budget ({budget} tokens). It resets at midnight UTC.',
   'not_admin': 'Sorry, only an admin can change that here.',
   'reset_done': 'Conversation cleared. What shall we talk about?',
@@ -90,6 +91,7 @@ export type MessageId = keyof typeof en;
 const zh: Record<MessageId, string> = {
   'busy': '我还在回答这里之前的消息，请稍等片刻再试。',
   'rate_limited': '你发消息太快了，请一分钟后再试。',
+  'shutting_down': '我正在重启，你排队中的消息没有被回答，请一分钟后再发一次。',
   'budget_exhausted': '你今天的 token 额度（{budget}）已用完，UTC 零点重置。',
   'not_admin': '抱歉，只有管理员可以在这里修改这个设置。',
   'reset_done': '对话已清空。想聊点什么？',

@@ -1,84 +1,160 @@
-// One reply in flight per channel; later messages wait their turn in order
-// (one queue per rate-limit scope, state in documented fields).
+// Per-channel order (one queue per rate-limit scope, state in documented fields). A message
+// takes its turn when it arrives, before its preparation (attachment downloads) starts, so a slow download cannot let a later message answer first. A turn that
+// turns out to be a cheap command ends at once; a reply waits for every earlier turn to end,
+// then for a global provider slot, then runs.
 import type { ChannelKey } from '../types.js';
+import type { ProviderSlots } from './slots.js';
 
 export type Task = (signal: AbortSignal) => Promise<void>;
 
-class ChannelQueue {
-  /** Settles when the last queued task has finished. */
-  private tail: Promise<void> = Promise.resolve();
-  /** Tasks queued or running. */
-  size = 0;
-  /** Aborts the running task (the HTTP request with it). */
-  current?: AbortController;
+/** How a turn's run ended: it ran, or it was aborted (stop, shutdown) before it started. */
+export type RunOutcome = 'done' | 'dropped';
 
-  enqueue(task: Task): Promise<void> {
-    this.size += 1;
-    const run = async () => {
-      const controller = new AbortController();
-      this.current = controller;
-      try {
-        await task(controller.signal);
-      } finally {
-        if (this.current === controller) this.current = undefined;
-        this.size -= 1;
-      }
-    };
-    const next = this.tail.then(run, run);
-    this.tail = next.catch(() => undefined);
-    return next;
+/** One message's place in its channel's order. */
+export class Turn {
+  private readonly controller = new AbortController();
+  /** True once the task started; shutdown lets running turns finish and drops the others. */
+  running = false;
+  ended = false;
+  private markEnded!: () => void;
+  /** Settles when this turn ends (ran, was refused, answered as a command, or was dropped). */
+  readonly done = new Promise<void>((resolve) => (this.markEnded = resolve));
+
+  constructor(
+    readonly channel: ChannelKey,
+    /** Settles when every earlier turn of the channel has ended. */
+    readonly after: Promise<void>,
+  ) {}
+
+  /** Aborts preparation, the wait, or the running request with it. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.markEnded();
   }
 }
 
+interface Channel {
+  turns: Turn[];
+  /** Settles when every turn taken so far has ended. */
+  tail: Promise<void>;
+}
+
 export class ChannelQueues {
-  private readonly queues = new Map<ChannelKey, ChannelQueue>();
-  /** Every task not yet settled, for drain(). */
-  private readonly pending = new Set<Promise<void>>();
+  private readonly channels = new Map<ChannelKey, Channel>();
 
-  /** @param maxWaiting tasks that may wait behind the running one before `tryEnqueue` refuses. */
-  constructor(private readonly maxWaiting: number) {}
-
-  /** Queues a task, or returns undefined when the channel's queue is full. */
-  tryEnqueue(channel: ChannelKey, task: Task): Promise<void> | undefined {
-    let q = this.queues.get(channel);
-    if (!q) {
-      q = new ChannelQueue();
-      this.queues.set(channel, q);
+  /** Takes the next place in `channel`'s order. Every turn must be ended (`end`). */
+  reserve(channel: ChannelKey): Turn {
+    let ch = this.channels.get(channel);
+    if (!ch) {
+      ch = { turns: [], tail: Promise.resolve() };
+      this.channels.set(channel, ch);
     }
-    const waiting = Math.max(0, q.size - 1);
-    if (q.size > 0 && waiting >= this.maxWaiting) return undefined;
-    const done = q.enqueue(task);
-    const owner = q;
-    this.pending.add(done);
-    // Forget idle queues so the map does not grow with every channel ever seen.
-    void done
-      .finally(() => {
-        this.pending.delete(done);
-        if (owner.size === 0 && this.queues.get(channel) === owner) this.queues.delete(channel);
-      })
-      .catch(() => undefined);
-    return done;
+    const turn = new Turn(channel, ch.tail);
+    ch.turns.push(turn);
+    ch.tail = Promise.all([ch.tail, turn.done]).then(() => undefined);
+    return turn;
   }
 
-  /** Aborts the task running on a channel; true if there was one. */
+  /** Turns of the same channel ahead of this one that have not ended. */
+  ahead(turn: Turn): number {
+    const turns = this.channels.get(turn.channel)?.turns ?? [];
+    const i = turns.indexOf(turn);
+    return i < 0 ? 0 : i;
+  }
+
+  /**
+   * Waits for the earlier turns, then for a slot (when `slots` is given), then runs `task`.
+   * Ends the turn. 'dropped' when the turn was aborted before its task started.
+   */
+  async run(turn: Turn, task: Task, slots?: ProviderSlots): Promise<RunOutcome> {
+    try {
+      await untilAborted(turn.after, turn.signal);
+      const release = slots ? await slots.acquire(turn.signal) : undefined;
+      try {
+        if (turn.signal.aborted) return 'dropped';
+        turn.running = true;
+        await task(turn.signal);
+        return 'done';
+      } finally {
+        release?.();
+      }
+    } catch (err) {
+      if (!turn.running && turn.signal.aborted) return 'dropped';
+      throw err;
+    } finally {
+      this.end(turn);
+    }
+  }
+
+  /** Ends a turn (idempotent); the channel's later turns may go on. */
+  end(turn: Turn): void {
+    if (turn.ended) return;
+    turn.end();
+    const ch = this.channels.get(turn.channel);
+    if (!ch) return;
+    const i = ch.turns.indexOf(turn);
+    if (i >= 0) ch.turns.splice(i, 1);
+    // Forget idle channels so the map does not grow with every channel ever seen.
+    if (ch.turns.length === 0) this.channels.delete(turn.channel);
+  }
+
+  /** Aborts the channel's first live turn (running, waiting or preparing); true if there was one. */
   abort(channel: ChannelKey): boolean {
-    const c = this.queues.get(channel)?.current;
-    if (!c || c.signal.aborted) return false;
-    c.abort();
+    const head = this.channels.get(channel)?.turns.find((t) => !t.signal.aborted);
+    if (!head) return false;
+    head.abort();
     return true;
   }
 
-  isBusy(channel: ChannelKey): boolean {
-    return (this.queues.get(channel)?.size ?? 0) > 0;
+  /** Aborts every turn that has not started running (shutdown); returns how many. */
+  dropWaiting(reason?: unknown): number {
+    let n = 0;
+    for (const t of this.allTurns()) {
+      if (t.running || t.signal.aborted) continue;
+      t.abort(reason);
+      n += 1;
+    }
+    return n;
   }
 
-  /** Aborts everything running (shutdown). */
-  abortAll(): void {
-    for (const q of this.queues.values()) q.current?.abort();
+  /** Aborts the turns that are running (the end of the shutdown grace). */
+  abortRunning(reason?: unknown): void {
+    for (const t of this.allTurns()) if (t.running) t.abort(reason);
   }
 
-  /** Settles when every queue is empty. */
-  async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  /** Turns running now. */
+  get runningCount(): number {
+    return this.allTurns().filter((t) => t.running).length;
   }
+
+  private allTurns(): Turn[] {
+    return [...this.channels.values()].flatMap((ch) => ch.turns);
+  }
+}
+
+/** Resolves with `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -157,6 +157,22 @@ export interface FakeUpstream {
   setTranscript(text: string): void;
   /** Serves bytes at /files/<name>; returns the absolute URL. */
   addFile(name: string, bytes: Buffer, contentType?: string): string;
+  /**
+   * From now on, API requests (not /files) are recorded, then held before any answer until
+   * released: to count concurrency and to order requests from a test.
+   */
+  holdRequests(): void;
+  /** Lets the oldest held request proceed; false if none is held. */
+  releaseOne(): boolean;
+  /** Releases every held request and stops holding. */
+  releaseAll(): void;
+  /** Requests held right now. */
+  readonly heldCount: number;
+  /** API requests whose response has not finished yet, and the most seen at once. */
+  readonly openCount: number;
+  readonly maxOpen: number;
+  /** Resolves once `check(requests)` holds; checked on every request that arrives. */
+  waitForRequests(check: (requests: RecordedRequest[]) => boolean): Promise<void>;
   /** Forget recorded requests and queued behaviors; restore default reply/chunking. */
   reset(): void;
   close(): Promise<void>;
@@ -199,6 +215,18 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   let fileCounter = 0;
   let requestCounter = 0;
   let origin = '';
+  let holding = false;
+  const held: Array<() => void> = [];
+  let openCount = 0;
+  let maxOpen = 0;
+  let requestWatchers: Array<{ check: (r: RecordedRequest[]) => boolean; resolve: () => void }> = [];
+  const notifyWatchers = () => {
+    requestWatchers = requestWatchers.filter((w) => {
+      if (!w.check(requests)) return true;
+      w.resolve();
+      return false;
+    });
+  };
 
   const takeBehavior = (route: string): Behavior => {
     const i = queue.findIndex((b) => (b.route ? b.route === route : route !== 'files'));
@@ -391,6 +419,13 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     });
     await parseBody(req, raw, rec);
     requests.push(rec);
+    if (routeName !== 'files') {
+      openCount += 1;
+      maxOpen = Math.max(maxOpen, openCount);
+      res.on('close', () => (openCount -= 1));
+    }
+    notifyWatchers();
+    if (holding && routeName !== 'files') await new Promise<void>((resolve) => held.push(resolve));
     try {
       await route(req, res, rec);
     } catch (err) {
@@ -435,7 +470,35 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       files.set(name, { bytes, contentType });
       return `${origin}/files/${name}`;
     },
+    holdRequests() {
+      holding = true;
+    },
+    releaseOne() {
+      const next = held.shift();
+      next?.();
+      return next !== undefined;
+    },
+    releaseAll() {
+      holding = false;
+      for (const next of held.splice(0)) next();
+    },
+    get heldCount() {
+      return held.length;
+    },
+    get openCount() {
+      return openCount;
+    },
+    get maxOpen() {
+      return maxOpen;
+    },
+    waitForRequests(check) {
+      if (check(requests)) return Promise.resolve();
+      return new Promise<void>((resolve) => requestWatchers.push({ check, resolve }));
+    },
     reset() {
+      holding = false;
+      for (const next of held.splice(0)) next();
+      maxOpen = openCount;
       requests.length = 0;
       queue = [];
       state = { ...defaults };
