@@ -65,7 +65,7 @@ describe('message flow', () => {
   it('PROVIDER_CONCURRENCY and SHUTDOWN_GRACE_MS: defaults 16 and 8000 (under the 10 s Docker waits), bad values named', () => {
     const conv = loadConfig(testEnv(upstream)).conversation;
     expect([conv.providerConcurrency, conv.shutdownGraceMs]).toEqual([16, 8000]);
-    expect(() => loadConfig(testEnv(upstream, { PROVIDER_CONCURRENCY: '0' }))).toThrow(/PROVIDER_CONCURRENCY: must be at least 1/);
+    expect(() => loadConfig(testEnv(upstream, { PROVIDER_CONCURRENCY: '0' }))).toThrow(/PROVIDER_CONCURRENCY: must be a whole number from 1 to 10000 \(got 0\)/);
     expect(() => loadConfig(testEnv(upstream, { SHUTDOWN_GRACE_MS: 'soon' }))).toThrow(/SHUTDOWN_GRACE_MS: must be a whole number/);
   });
 

@@ -3,6 +3,7 @@
 // the text-only message after it is answered after it, while /help answers at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
+import { helpText } from '../../adapters/telegram/menu.js';
 import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
@@ -50,7 +51,7 @@ describe('telegram: per-chat order includes file downloads', () => {
     tg.sendUserMessage({ chatId, text: 'second, text only' });
     tg.sendUserMessage({ chatId, text: '/help' });
     // Help answers while the download is held; the adapter took `second` before it, in order.
-    await tg.waitFor(() => tg.messagesIn(chatId).some((m) => m.text.includes('/reset')));
+    await tg.waitFor(() => tg.messagesIn(chatId).some((m) => m.text === helpText('en')));
     expect(upstream.requests.filter((r) => r.route === 'chat/completions')).toHaveLength(0);
 
     files.releaseAll();
