@@ -319,6 +319,8 @@ describe('discord adapter e2e', () => {
     const [botReply] = await waitForText(first, 'You said: start');
     const followUp = discord.sendMessage({ content: 'and then?', replyTo: botReply!.id });
     await waitForText(followUp, 'You said: and then?');
+    // Answered as a follow-up in the same conversation: the earlier turn went to the model too.
+    expect(JSON.stringify(lastChatRequest().body)).toContain('You said: start');
   });
 
   it('resumes after the gateway drops mid-answer and keeps answering', async () => {
