@@ -110,6 +110,7 @@ const envSchema = z.object({
   DAILY_TOKEN_BUDGET: int(0, 0),
   ADMINS: list(),
   LOCALE: enumOf(['en', 'zh'], 'en'),
+  REASONING: enumOf(['hide', 'status', 'show'], 'status'),
   LOG_LEVEL: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
 
   // discord
@@ -175,6 +176,8 @@ export interface Config {
     /** Entries are `platform:id` or a bare id that matches on any platform. */
     admins: string[];
     locale: 'en' | 'zh';
+    /** A reasoning model's thinking: hide it, show a "thinking…" status, or show an excerpt. */
+    reasoning: 'hide' | 'status' | 'show';
   };
   store: { kind: 'sqlite' | 'memory'; dataDir: string };
   logLevel: Env['LOG_LEVEL'];
@@ -259,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dailyTokenBudget: e.DAILY_TOKEN_BUDGET,
       admins: e.ADMINS,
       locale: e.LOCALE,
+      reasoning: e.REASONING,
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
     logLevel: e.LOG_LEVEL,

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ChatMessage, LlmClient } from '../llm/types.js';
 import { StreamRelay } from '../relay/index.js';
+import { ReasoningDisplay } from '../relay/reasoning.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
@@ -235,6 +236,7 @@ export class ConversationManager {
       maxTokens: this.config.conversation.historyMaxTokens,
     });
     const started = Date.now();
+    const thinking = this.reasoningDisplay(surface, log);
     const stream = this.llm.streamChat({
       model,
       messages,
@@ -242,12 +244,14 @@ export class ConversationManager {
       maxTokens: this.config.llm.maxTokens,
       signal,
       requestId,
+      onReasoning: thinking.onReasoning,
     });
-    const result = await this.relay.pipe(stream, surface, {
+    const result = await this.relay.pipe(stream, thinking.surface, {
       signal,
       errorNotice: (err) => `⚠️ ${this.describe(err)}`,
       stoppedNotice: this.line('stopped'),
     });
+    await thinking.end();
 
     if (result.text) {
       await this.store.append(
@@ -276,6 +280,10 @@ export class ConversationManager {
       edits: result.edits,
       finishReason: stream.finishReason,
       tokens: usedTokens,
+      // Time to first text counts from the request to the first answer token, thinking included;
+      // thinkingMs says how much of it the model spent reasoning.
+      firstTextMs: stream.firstTextAt === undefined ? undefined : stream.firstTextAt - started,
+      thinkingMs: stream.thinkingMs,
     };
     if (result.error && !result.aborted) log.warn({ ...fields, err: describeError(result.error).logFields }, 'reply interrupted');
     else log.info({ ...fields, aborted: result.aborted }, 'reply done');
@@ -283,6 +291,21 @@ export class ConversationManager {
     if (settings.voice && result.text && !result.error && !result.aborted && surface.limits.audio !== false) {
       await this.tts(surface, result.text, signal, requestId);
     }
+  }
+
+  /** How this reply shows a reasoning model's thinking (REASONING); the thinking never goes into history. */
+  private reasoningDisplay(surface: Surface, log: Log): ReasoningDisplay {
+    return new ReasoningDisplay(surface, {
+      mode: this.config.conversation.reasoning,
+      lines: {
+        thinking: this.line('thinking'),
+        thinkingLine: this.line('thinking_line'),
+        label: this.line('reasoning_label'),
+        noAnswer: this.line('no_answer'),
+      },
+      deliverLine: (text) => this.relay.deliver(text, surface),
+      logger: log,
+    });
   }
 
   private async image(surface: Surface, prompt: string, signal: AbortSignal, requestId: string) {
