@@ -9,6 +9,7 @@ const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
 const FENCE = /^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
+const EXPANDABLE_QUOTE = /^\*\*>\s?(.*)$/;
 const LINK = /^\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/;
 
 export function escapeHtml(text: string): string {
@@ -127,6 +128,16 @@ export function markdownToTelegramHtml(markdown: string): string {
       // An unclosed fence (a cut-off answer) still renders as code to the end.
       out.push(renderCodeBlock(body, fence[2] ?? ''));
       i = j + 1;
+      continue;
+    }
+    const expandable = EXPANDABLE_QUOTE.exec(line);
+    if (expandable) {
+      // Telegram's markdown spelling of a collapsed quote: `**>first`, `>more`, last line ends `||`.
+      const quoted = [expandable[1]!];
+      i += 1;
+      while (!quoted.at(-1)!.endsWith('||') && i < lines.length && QUOTE.test(lines[i]!)) quoted.push(QUOTE.exec(lines[i++]!)![1]!);
+      quoted[quoted.length - 1] = quoted.at(-1)!.replace(/\|\|$/, '');
+      out.push(`<blockquote expandable>${quoted.map((q) => renderInline(q)).join('\n')}</blockquote>`);
       continue;
     }
     if (QUOTE.test(line)) {

@@ -5,6 +5,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ChatMessage, LlmClient } from '../llm/types.js';
 import { StreamRelay } from '../relay/index.js';
+import { ReasoningDisplay } from '../relay/reasoning.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { ChannelKey, Command, Incoming, Platform, Surface } from '../types.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
@@ -258,6 +259,7 @@ export class ConversationManager {
     const started = Date.now();
     // A reply cap ends the request too, not only the user's stop.
     const capStop = new AbortController();
+    const thinking = this.reasoningDisplay(surface, log);
     const stream = this.llm.streamChat({
       model,
       messages,
@@ -265,8 +267,9 @@ export class ConversationManager {
       maxTokens: this.config.llm.maxTokens,
       signal: AbortSignal.any([signal, capStop.signal]),
       requestId,
+      onReasoning: thinking.onReasoning,
     });
-    const result = await this.relay.pipe(stream, surface, {
+    const result = await this.relay.pipe(stream, thinking.surface, {
       signal,
       errorNotice: (err) => `⚠️ ${this.describe(err)}`,
       stoppedNotice: this.line('stopped'),
@@ -274,6 +277,7 @@ export class ConversationManager {
       capNotice: (cap) => this.line(cap === 'deadline' ? 'reply_cap.deadline' : 'reply_cap.length'),
       onCap: () => capStop.abort(),
     });
+    await thinking.end();
 
     // The relay's text never holds our notices; an answer cut short is stored as such.
     const answer = cleanForContext(result.text);
@@ -304,6 +308,10 @@ export class ConversationManager {
       finishReason: stream.finishReason,
       tokens: usedTokens,
       ...(result.capped ? { capped: result.capped } : {}),
+      // Time to first text counts from the request to the first answer token, thinking included;
+      // thinkingMs says how much of it the model spent reasoning.
+      firstTextMs: stream.firstTextAt === undefined ? undefined : stream.firstTextAt - started,
+      thinkingMs: stream.thinkingMs,
     };
     if (result.error && !result.aborted) log.warn({ ...fields, err: result.error }, 'reply interrupted');
     else log.info({ ...fields, aborted: result.aborted }, 'reply done');
@@ -311,6 +319,21 @@ export class ConversationManager {
     if (settings.voice && result.text && !interrupted && surface.limits.audio !== false) {
       await this.tts(surface, result.text, signal, requestId);
     }
+  }
+
+  /** How this reply shows a reasoning model's thinking (REASONING); the thinking never goes into history. */
+  private reasoningDisplay(surface: Surface, log: Log): ReasoningDisplay {
+    return new ReasoningDisplay(surface, {
+      mode: this.config.conversation.reasoning,
+      lines: {
+        thinking: this.line('thinking'),
+        thinkingLine: this.line('thinking_line'),
+        label: this.line('reasoning_label'),
+        noAnswer: this.line('no_answer'),
+      },
+      deliverLine: (text) => this.relay.deliver(text, surface),
+      logger: log,
+    });
   }
 
   private async image(surface: Surface, prompt: string, signal: AbortSignal, requestId: string) {

@@ -11,6 +11,7 @@
 //   with the caller's signal the iteration throws LlmError kind 'aborted'.
 // - Images: `response_format` is not sent by default (gpt-image models reject it); bytes are
 //   returned whether the provider answers `b64_json` or a `url` (downloaded without our key).
+import { LRUCache } from 'lru-cache';
 import { FormData, type Dispatcher } from 'undici';
 import { registerSecret, type Logger } from '../log.js';
 import type { AudioFormat } from '../types.js';
@@ -19,6 +20,7 @@ import { AUDIO_MIME, baseContentType, sniffImageMime } from './mime.js';
 import { abortableSleep, DEFAULT_RETRY_POLICY, retryDelay, shouldRetry, type RetryPolicy } from './retry.js';
 import { SseDecoder } from './sse.js';
 import { chunkEventsOf, parseUsage } from './stream.js';
+import { ThinkSplitter } from './think.js';
 import { readBytes, Transport, type OpenResponse } from './transport.js';
 import type {
   CallOptions,
@@ -43,6 +45,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const MAX_JSON_BYTES = 32 * 1024 * 1024;
 const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
 const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
+/** Models whose token-limit spelling is remembered (names come from users' `model` commands). */
+const TOKEN_PARAM_MODELS = 1_000;
 
 export const MEDIA_DEFAULTS = {
   imageModel: 'dall-e-3',
@@ -89,6 +93,8 @@ export class OpenAIClient implements LlmClient {
   private readonly transport: Transport;
   private readonly policy: RetryPolicy;
   private readonly logger?: Logger;
+  /** Token-limit spelling learned per model from a provider's 400. */
+  private readonly tokenParams = new LRUCache<string, TokenParam>({ max: TOKEN_PARAM_MODELS });
 
   constructor(private readonly opts: OpenAIClientOptions) {
     // Register before anything can fail and quote it.
@@ -124,7 +130,7 @@ export class OpenAIClient implements LlmClient {
 
   async chat(req: ChatRequest): Promise<ChatResult> {
     const json = await this.withRetries(req, async (signal) => {
-      const res = await this.transport.open({ method: 'POST', path: 'chat/completions', json: chatBody(req, false, false), signal, requestId: req.requestId });
+      const res = await this.openChat(req, false, signal);
       return readJson(res);
     });
     const choices = Array.isArray(json.choices) ? (json.choices as Record<string, unknown>[]) : [];
@@ -132,8 +138,11 @@ export class OpenAIClient implements LlmClient {
     // Do not key on `object`: seed 004 calls a plain completion "chat.completion.chunk".
     if (!choice) throw new LlmError({ kind: 'stream', code: 'no_choices', detail: 'completion without choices', requestId: req.requestId });
     const message = (choice.message ?? {}) as Record<string, unknown>;
+    // reasoning_content / reasoning fields are simply not read; a <think> block is cut out.
+    const think = new ThinkSplitter();
+    const split = think.push(messageText(message.content));
     return {
-      text: messageText(message.content),
+      text: split.answer + think.end().answer,
       finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
       usage: parseUsage(json.usage) ?? parseUsage(choice.usage),
       model: typeof json.model === 'string' ? json.model : undefined,
@@ -236,6 +245,33 @@ export class OpenAIClient implements LlmClient {
     await abortableSleep(waitMs, signal, requestId);
   }
 
+  /**
+   * POSTs chat/completions. Reasoning models reject `max_tokens` (o-series, gpt-5) and old relays
+   * reject `max_completion_tokens`: a 400 naming the one we sent is retried once with the other,
+   * and the model keeps that spelling from then on.
+   */
+  private async openChat(req: ChatRequest, stream: boolean, signal: AbortSignal): Promise<OpenResponse> {
+    const open = (param: TokenParam) =>
+      this.transport.open({
+        method: 'POST',
+        path: 'chat/completions',
+        json: chatBody(req, stream, stream && this.opts.requestStreamUsage === true, param),
+        accept: stream ? 'text/event-stream' : undefined,
+        signal,
+        requestId: req.requestId,
+      });
+    const param = this.tokenParams.get(req.model) ?? defaultTokenParam(req.model);
+    try {
+      return await open(param);
+    } catch (err) {
+      if (req.maxTokens === undefined || !(err instanceof LlmError) || err.status !== 400 || !err.message.includes(param)) throw err;
+      const other: TokenParam = param === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+      this.tokenParams.set(req.model, other);
+      this.logger?.info({ model: req.model, param: other, requestId: req.requestId }, 'llm: provider refused the token limit parameter, switched');
+      return open(other);
+    }
+  }
+
   private async *runStream(req: ChatRequest, state: StreamState): AsyncGenerator<string> {
     const userSignal = req.signal;
     // Ours, so that a consumer leaving the loop early cancels the request.
@@ -246,24 +282,19 @@ export class OpenAIClient implements LlmClient {
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await this.transport.open({
-            method: 'POST',
-            path: 'chat/completions',
-            json: chatBody(req, true, this.opts.requestStreamUsage === true),
-            accept: 'text/event-stream',
-            signal,
-            requestId: req.requestId,
-          });
+          const res = await this.openChat(req, true, signal);
           const requestId = res.requestId ?? req.requestId;
           let sawDone = false;
           // bytes -> SSE events -> chunk events, synchronously per network chunk: one await per
           // read rather than a promise per layer per token (1,000 streams share one event loop).
           const sse = new SseDecoder();
+          const think = new ThinkSplitter();
           const body = res.body[Symbol.asyncIterator]();
           while (!sawDone) {
             const read = await body.next();
             const events = read.done ? sse.end() : sse.push(read.value as Uint8Array);
             let text = '';
+            let reasoning = '';
             let failure: unknown;
             for (const sseEvent of events) {
               let chunkEvents;
@@ -275,18 +306,29 @@ export class OpenAIClient implements LlmClient {
                 break;
               }
               for (const ev of chunkEvents) {
-                if (ev.type === 'text') text += ev.text;
+                if (ev.type === 'text') {
+                  const split = think.push(ev.text);
+                  text += split.answer;
+                  reasoning += split.reasoning;
+                } else if (ev.type === 'reasoning') reasoning += ev.text;
                 else if (ev.type === 'finish') state.finishReason = ev.reason;
                 else if (ev.type === 'usage') state.usage = ev.usage;
                 else sawDone = true;
               }
               if (sawDone) break;
             }
+            if (sawDone || read.done) {
+              const rest = think.end();
+              text += rest.answer;
+              reasoning += rest.reasoning;
+            }
+            if (reasoning) state.addReasoning(reasoning, req.onReasoning);
             // Events that arrived in one read go out as one delta: when the loop falls behind,
             // the work per token shrinks instead of the backlog growing.
             if (text) {
               // A stop may land while bytes are already buffered: do not hand out more text.
               if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
+              state.firstTextAt ??= Date.now();
               state.text += text;
               yielded = true;
               yield text;
@@ -307,6 +349,8 @@ export class OpenAIClient implements LlmClient {
           if (yielded || !shouldRetry(err, attempt, this.policy)) throw err;
           state.finishReason = null;
           state.usage = undefined;
+          state.reasoning = '';
+          state.reasoningStartedAt = undefined;
           await this.backoff(err, attempt, userSignal ?? NEVER, req.requestId);
         }
       }
@@ -316,21 +360,42 @@ export class OpenAIClient implements LlmClient {
   }
 }
 
-interface StreamState {
-  text: string;
-  finishReason: string | null;
-  usage: Usage | undefined;
+class StreamState {
+  text = '';
+  reasoning = '';
+  finishReason: string | null = null;
+  usage: Usage | undefined = undefined;
+  /** Date.now() of the first reasoning delta and of the first answer text handed out. */
+  reasoningStartedAt: number | undefined = undefined;
+  firstTextAt: number | undefined = undefined;
+
+  addReasoning(delta: string, listener: ((delta: string) => void) | undefined): void {
+    this.reasoningStartedAt ??= Date.now();
+    this.reasoning += delta;
+    listener?.(delta);
+  }
 }
 
 /** The ChatStream handed to callers: iterable once; totals readable after the loop. */
 class OpenAIChatStream implements ChatStream {
-  private readonly state: StreamState = { text: '', finishReason: null, usage: undefined };
+  private readonly state = new StreamState();
   private started = false;
 
   constructor(private readonly run: (state: StreamState) => AsyncGenerator<string>) {}
 
   get text(): string {
     return this.state.text;
+  }
+  get reasoning(): string {
+    return this.state.reasoning;
+  }
+  get thinkingMs(): number | undefined {
+    const from = this.state.reasoningStartedAt;
+    if (from === undefined) return undefined;
+    return (this.state.firstTextAt ?? Date.now()) - from;
+  }
+  get firstTextAt(): number | undefined {
+    return this.state.firstTextAt;
   }
   get finishReason(): string | null {
     return this.state.finishReason;
@@ -346,10 +411,19 @@ class OpenAIChatStream implements ChatStream {
   }
 }
 
-function chatBody(req: ChatRequest, stream: boolean, includeUsage: boolean): Record<string, unknown> {
+type TokenParam = 'max_tokens' | 'max_completion_tokens';
+
+/** Reasoning families that take only max_completion_tokens (also behind a relay's "vendor/" prefix). */
+const COMPLETION_TOKENS_MODELS = /^(?:[\w.-]+\/)?(?:o\d|gpt-5)/i;
+
+export function defaultTokenParam(model: string): TokenParam {
+  return COMPLETION_TOKENS_MODELS.test(model) ? 'max_completion_tokens' : 'max_tokens';
+}
+
+function chatBody(req: ChatRequest, stream: boolean, includeUsage: boolean, tokenParam: TokenParam): Record<string, unknown> {
   const body: Record<string, unknown> = { model: req.model, messages: req.messages.map(wireMessage) };
   if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+  if (req.maxTokens !== undefined) body[tokenParam] = req.maxTokens;
   if (stream) body.stream = true;
   if (stream && includeUsage) body.stream_options = { include_usage: true };
   return body;

@@ -1,4 +1,4 @@
-// SSE events -> JSON chunks -> what the caller cares about: text, finish reason, usage.
+// SSE events -> JSON chunks -> what the caller cares about: text, reasoning, finish reason, usage.
 // Tolerates every chunk shape in docs/providers.md: role repeated in every delta, role-only deltas,
 // usage inside choices[0] (seed 002) or at the top level, Azure's choice-less first chunk.
 import { errorFromStreamObject, LlmError, shortText } from './errors.js';
@@ -7,6 +7,8 @@ import type { Usage } from './types.js';
 
 export type ChatChunkEvent =
   | { type: 'text'; text: string }
+  /** The model's reasoning (`delta.reasoning_content` or `delta.reasoning`): never answer text. */
+  | { type: 'reasoning'; text: string }
   | { type: 'finish'; reason: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'done' };
@@ -68,6 +70,9 @@ function eventsOfChunk(chunk: Record<string, unknown>): ChatChunkEvent[] {
   const choice = choices.find((c) => (c?.index ?? 0) === 0) ?? choices[0];
   if (choice) {
     const delta = choice.delta as Record<string, unknown> | undefined;
+    // DeepSeek-style relays say reasoning_content, OpenRouter-style ones reasoning.
+    const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+    if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning', text: reasoning });
     // Role-only deltas (and repeated roles) carry nothing to show.
     if (delta && typeof delta.content === 'string' && delta.content !== '') out.push({ type: 'text', text: delta.content });
     const usageInChoice = parseUsage(choice.usage);

@@ -26,6 +26,8 @@ export interface ChatRequest extends CallOptions {
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** Called with each piece of the model's reasoning as it streams (never part of the text). */
+  onReasoning?: (delta: string) => void;
 }
 
 export interface Usage {
@@ -51,6 +53,12 @@ export interface ChatStream extends AsyncIterable<string> {
   readonly usage: Usage | undefined;
   /** Everything yielded so far, concatenated. */
   readonly text: string;
+  /** The model's reasoning so far (reasoning deltas and `<think>` blocks); never in `text`. */
+  readonly reasoning?: string;
+  /** From the first reasoning delta to the first answer text (or now); undefined when none came. */
+  readonly thinkingMs?: number;
+  /** Date.now() when the first answer text was handed out: time to first text counts to here. */
+  readonly firstTextAt?: number;
 }
 
 export interface ImageRequest extends CallOptions {

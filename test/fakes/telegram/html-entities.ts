@@ -62,7 +62,8 @@ function decodeEntity(html: string, i: number): { text: string; end: number } | 
 
 function parseAttrs(raw: string): Record<string, string> | undefined {
   const attrs: Record<string, string> = {};
-  const re = /\s*([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))\s*/y;
+  // A bare attribute (`<blockquote expandable>`) has no value.
+  const re = /\s*([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?\s*/y;
   let pos = 0;
   while (pos < raw.length) {
     re.lastIndex = pos;
@@ -132,7 +133,8 @@ export function parseTelegramHtml(html: string): HtmlParseResult {
     if (stack.some((t) => t.type === 'code' || t.type === 'pre') && name !== 'code') {
       return fail(`Tag "${name}" can't be nested inside a code entity at byte offset ${byteOffset(html, i)}`);
     }
-    stack.push({ name, type: TAG_TYPES[name]!, start: text.length, attrs });
+    const type = name === 'blockquote' && 'expandable' in attrs ? 'expandable_blockquote' : TAG_TYPES[name]!;
+    stack.push({ name, type, start: text.length, attrs });
     i = close + 1;
   }
   if (stack.length > 0) return fail(`Can't find end tag corresponding to start tag "${stack.at(-1)!.name}"`);

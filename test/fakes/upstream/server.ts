@@ -37,9 +37,10 @@ import {
   tokenize,
   type ErrorEnvelope,
   type Flavor,
+  type ReasoningShape,
 } from './shapes.js';
 
-export type { ErrorEnvelope, Flavor } from './shapes.js';
+export type { ErrorEnvelope, Flavor, ReasoningShape } from './shapes.js';
 export { TINY_PNG } from './shapes.js';
 
 export type Route = 'chat/completions' | 'images/generations' | 'audio/speech' | 'audio/transcriptions' | 'models' | 'files';
@@ -87,6 +88,8 @@ export interface Behavior {
   json?: unknown;
   /** Reply text for this one request. */
   reply?: string;
+  /** Reasoning streamed before the reply of this one request (overrides setReasoning). */
+  reasoning?: { text: string; shape: ReasoningShape };
   /** Wait this long before answering. */
   delayMs?: number;
 }
@@ -130,6 +133,11 @@ export interface FakeUpstreamOptions {
   chunkDelayMs?: number;
   /** What audio/transcriptions answers (default DEFAULT_TRANSCRIPT). */
   transcript?: string;
+  /**
+   * Models matching `models` answer 400 to a chat request carrying `param`, naming it the way
+   * the official API does for o-series models and `max_tokens` (or an old relay for the other).
+   */
+  rejectsParam?: { param: 'max_tokens' | 'max_completion_tokens'; models: RegExp };
 }
 
 export type ReplySource = string | ((body: ChatBody) => string);
@@ -153,6 +161,8 @@ export interface FakeUpstream {
   /** Queue behaviors, one request each, in order. */
   script(...behaviors: Behavior[]): void;
   setReply(reply: ReplySource | undefined): void;
+  /** Streamed replies think first: `text` in the given shape, before the answer. */
+  setReasoning(reasoning: { text: string; shape: ReasoningShape } | undefined): void;
   setChunking(opts: { tokensPerChunk?: number; chunkDelayMs?: number }): void;
   setTranscript(text: string): void;
   /** Serves bytes at /files/<name>; returns the absolute URL. */
@@ -203,6 +213,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const auth = opts.auth ?? 'any';
   const defaults = {
     reply: opts.reply as ReplySource | undefined,
+    reasoning: undefined as { text: string; shape: ReasoningShape } | undefined,
     tokensPerChunk: opts.tokensPerChunk ?? 1,
     chunkDelayMs: opts.chunkDelayMs ?? 0,
     transcript: opts.transcript ?? DEFAULT_TRANSCRIPT,
@@ -263,13 +274,20 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   };
 
   const streamChat = async (res: ServerResponse, b: Behavior, body: ChatBody, text: string) => {
-    const tokens = tokenize(text);
+    const thinking = b.reasoning ?? state.reasoning;
+    const inContent = thinking?.shape === 'think' ? `<think>${thinking.text}</think>\n\n${text}` : text;
+    const tokens = tokenize(inContent);
     const perChunk = Math.max(1, state.tokensPerChunk);
-    const pieces: string[] = [];
-    for (let i = 0; i < tokens.length; i += perChunk) pieces.push(tokens.slice(i, i + perChunk).join(''));
+    const group = (all: string[]) => {
+      const out: string[] = [];
+      for (let i = 0; i < all.length; i += perChunk) out.push(all.slice(i, i + perChunk).join(''));
+      return out;
+    };
+    const pieces = group(tokens);
     const model = modelNameFor(flavor, body.model);
     const usage = countUsage(promptTokens(body), tokens.length);
-    const chunks = streamChunks({ flavor, model, pieces, usage, includeUsage: body.stream_options?.include_usage === true });
+    const reasoning = thinking && thinking.shape !== 'think' ? { pieces: group(tokenize(thinking.text)), field: thinking.shape } : undefined;
+    const chunks = streamChunks({ flavor, model, pieces, usage, includeUsage: body.stream_options?.include_usage === true, reasoning });
 
     // Build the frames, placing a mid-stream fault after `afterChunks` content-bearing chunks.
     const faultAt = b.afterChunks ?? 1;
@@ -330,6 +348,14 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   };
 
   const handleChat = async (res: ServerResponse, b: Behavior, body: ChatBody) => {
+    const rejected = opts.rejectsParam;
+    if (rejected && rejected.models.test(body.model ?? '') && (body as Record<string, unknown>)[rejected.param] !== undefined) {
+      const other = rejected.param === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+      const message = `Unsupported parameter: '${rejected.param}' is not supported with this model. Use '${other}' instead.`;
+      const json = { error: { message, type: 'invalid_request_error', param: rejected.param, code: 'unsupported_parameter' } };
+      res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': `req_fake_${++requestCounter}` }).end(JSON.stringify(json));
+      return;
+    }
     const replySource = b.reply ?? state.reply ?? echoReply;
     const text = typeof replySource === 'function' ? replySource(body) : replySource;
     if (body.stream) return streamChat(res, b, body, text);
@@ -462,6 +488,9 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     setChunking(c) {
       if (c.tokensPerChunk !== undefined) state.tokensPerChunk = c.tokensPerChunk;
       if (c.chunkDelayMs !== undefined) state.chunkDelayMs = c.chunkDelayMs;
+    },
+    setReasoning(reasoning) {
+      state.reasoning = reasoning;
     },
     setTranscript(text) {
       state.transcript = text;

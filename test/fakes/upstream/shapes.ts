@@ -52,7 +52,12 @@ interface StreamShape {
   usage: UsageCounts;
   /** Official API: a last chunk with top-level usage, only when the request asked for it. */
   includeUsage: boolean;
+  /** Reasoning streamed in its own delta field before the answer. */
+  reasoning?: { pieces: string[]; field: 'reasoning_content' | 'reasoning' };
 }
+
+/** Where a model's reasoning travels: its own delta field, or a `<think>` block in the content. */
+export type ReasoningShape = 'reasoning_content' | 'reasoning' | 'think';
 
 /** The JSON objects of one streamed completion, in order (without the `[DONE]` sentinel). */
 export function streamChunks(shape: StreamShape): Record<string, unknown>[] {
@@ -95,6 +100,18 @@ export function streamChunks(shape: StreamShape): Record<string, unknown>[] {
       out.push(envelope({ delta: { role: 'assistant' } }, { recipient: 'all' }));
       out.push(envelope({ delta: { role: 'assistant' }, finish_reason: 'stop' }, { recipient: 'all' }));
       break;
+  }
+  if (shape.reasoning) {
+    const { pieces: thoughts, field } = shape.reasoning;
+    // DeepSeek sends content: null beside reasoning_content; OpenRouter sends content: "".
+    const reasoningChunks = thoughts.map((t) =>
+      envelope({ delta: { role: 'assistant', content: field === 'reasoning_content' ? null : '', [field]: t }, finish_reason: null }),
+    );
+    const firstContent = out.findIndex((c) => {
+      const d = (c.choices as { delta?: { content?: unknown }; finish_reason?: unknown }[])[0];
+      return Boolean(d?.delta?.content) || Boolean(d?.finish_reason);
+    });
+    out.splice(firstContent < 0 ? out.length : firstContent, 0, ...reasoningChunks);
   }
   return out;
 }
