@@ -3,7 +3,7 @@
 // The same step function serves finished texts (splitText) and the live stream (StreamRelay),
 // so a streamed answer is cut exactly where splitText would cut the complete text.
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
-import { isWideCodePoint, splitGraphemes } from './width.js';
+import { GraphemeCursor, isWideCodePoint } from './width.js';
 
 export type Measure = (text: string) => number;
 
@@ -58,9 +58,13 @@ export function skipLeadingWhitespace(text: string, start: number): number {
 
 /** The longest prefix length of `rest` (never inside a surrogate pair) with measure(head + prefix) <= budget. */
 export function fitLength(head: string, rest: string, budget: number, measure: Measure): number {
-  if (measure(head + rest) <= budget) return rest.length;
+  // Only a window that grows from the budget is measured, so the cost follows the room and
+  // not the length of the rest (a reply of one huge token or paragraph).
+  let size = Math.max(1, budget + 1);
+  while (size < rest.length && measure(head + rest.slice(0, size)) <= budget) size *= 2;
+  if (size >= rest.length && measure(head + rest) <= budget) return rest.length;
   let lo = 0;
-  let hi = rest.length;
+  let hi = Math.min(size, rest.length);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (measure(head + rest.slice(0, mid)) <= budget) lo = mid;
@@ -127,20 +131,17 @@ function separatorLength(rest: string, at: number): number {
 
 /** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
 function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
-  const window = splitGraphemes(rest.slice(0, room + SPLIT_LOOKAHEAD));
+  // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
+  const cursor = new GraphemeCursor(rest.slice(0, room + SPLIT_LOOKAHEAD));
+  const first = cursor.next();
   const ends: number[] = [];
-  let at = 0;
-  for (const g of window) {
-    if (at + g.length > room) break;
-    at += g.length;
-    ends.push(at);
-  }
+  for (let end = first; end >= 0 && end <= room; end = cursor.next()) ends.push(end);
   for (let k = ends.length - 1; k >= 0; k--) {
     const cut = chunkEndingAt(rest, fence, ends[k]!);
     if (cut && measure(cut.chunk) <= maxChars) return { ...cut, consumed: ends[k]! };
   }
   // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
-  const one = window[0]?.length ?? 1;
+  const one = first > 0 ? first : 1;
   const piece = rest.slice(0, one);
   return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
 }
@@ -157,11 +158,14 @@ export function nextSplit(
   final: boolean,
 ): SplitStep | undefined {
   const head = reopenFence(fence);
-  // The last chunk closes a fence left open, so that closing line must fit too.
-  const tail = final ? closeFence(fenceAfter(fence, rest.trimEnd())) : '';
-  const fitsWhole = measure(head + rest.trimEnd() + tail) <= maxChars;
-  if (fitsWhole) return undefined;
   const room = fitLength(head, rest, maxChars, measure);
+  const body = rest.trimEnd();
+  // Only a rest within the room can fit whole: a long rest is never measured or scanned whole.
+  if (body.length <= room) {
+    // The last chunk closes a fence left open, so that closing line must fit too.
+    const tail = final ? closeFence(fenceAfter(fence, body)) : '';
+    if (measure(head + body + tail) <= maxChars) return undefined;
+  }
   const decided = final || rest.length >= room + SPLIT_LOOKAHEAD;
   if (!decided) return undefined;
 
