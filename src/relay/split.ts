@@ -3,6 +3,7 @@
 // The same step function serves finished texts (splitText) and the live stream (StreamRelay),
 // so a streamed answer is cut exactly where splitText would cut the complete text.
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
+import { noBreakBetween } from './line-break.js';
 import { GraphemeCursor, isWideCodePoint } from './width.js';
 
 export type Measure = (text: string) => number;
@@ -108,7 +109,9 @@ function findBoundaries(rest: string, room: number): Array<{ at: number; kind: B
     const prevCode = prev.charCodeAt(0);
     const code = ch.charCodeAt(0);
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
-    if (WIDE_SENTENCE_END.has(prev)) found.push({ at: i, kind: Boundary.Sentence });
+    if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
+    const endsSentence = WIDE_SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && WIDE_SENTENCE_END.has(rest[i - 2] ?? ''));
+    if (endsSentence) found.push({ at: i, kind: Boundary.Sentence });
     else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) found.push({ at: i, kind: Boundary.Word });
   }
   return found;
