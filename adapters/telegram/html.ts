@@ -2,11 +2,12 @@
 // rejects the whole message on one bad entity, so the renderer emits tags strictly in pairs,
 // escapes every <, > and & in text, and leaves a marker literal when it has no partner
 // (an unbalanced `*` stays a `*`). The visible text is never longer than the markdown, so a
-// chunk that fits 4,096 units as markdown still fits once rendered.
+// chunk that fits 4,096 units as markdown still fits once rendered. Code fences follow the one
+// grammar the splitter and the plain-text renderer use (src/relay/fence.ts).
+import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from '../../src/relay/fence.js';
 
 /** Schemes a link may carry; anything else stays literal text (javascript: and friends). */
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
-const FENCE = /^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const LINK = /^\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/;
@@ -118,14 +119,13 @@ export function markdownToTelegramHtml(markdown: string): string {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
-    const fence = FENCE.exec(line);
+    const fence = parseFenceOpening(line);
     if (fence) {
-      const marker = fence[1]!;
       const body: string[] = [];
       let j = i + 1;
-      while (j < lines.length && !lines[j]!.trim().startsWith(marker)) body.push(lines[j++]!);
+      while (j < lines.length && !closesFence(fence.marker, lines[j]!)) body.push(stripFenceIndent(lines[j++]!, fence.indent));
       // An unclosed fence (a cut-off answer) still renders as code to the end.
-      out.push(renderCodeBlock(body, fence[2] ?? ''));
+      out.push(renderCodeBlock(body, fenceLanguage(fence.info)));
       i = j + 1;
       continue;
     }
