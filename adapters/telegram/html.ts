@@ -10,6 +10,8 @@ import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from 
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
 const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
+/** Text with nothing to escape and no markup character in it. */
+const PLAIN_RUN = /[^`[*_~&<>]+/y;
 const LINK = /^\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/;
 
 export function escapeHtml(text: string): string {
@@ -60,6 +62,14 @@ function renderInline(text: string, allowLinks = true): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
+    // A run without markup characters goes out whole (a long reply is mostly such runs).
+    PLAIN_RUN.lastIndex = i;
+    const run = PLAIN_RUN.exec(text);
+    if (run) {
+      out += run[0];
+      i += run[0].length;
+      continue;
+    }
     const ch = text[i]!;
 
     if (ch === '`') {
