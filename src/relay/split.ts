@@ -88,21 +88,21 @@ export function lastChunk(rest: string, fence: Fence | null): string {
   return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
-/** Boundaries in rest[1..room], each with its kind (index = where the chunk would end). */
-function findBoundaries(rest: string, room: number): Array<{ at: number; kind: Boundary }> {
-  const found: Array<{ at: number; kind: Boundary }> = [];
-  for (let i = 1; i <= room && i < rest.length; i++) {
+/** Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order. */
+function findBoundaries(rest: string, from: number, room: number): number[][] {
+  const byKind: number[][] = [[], [], [], []];
+  for (let i = Math.max(1, from); i <= room && i < rest.length; i++) {
     const ch = rest[i]!;
     const prev = rest[i - 1]!;
     if (ch === '\n' || (ch === '\r' && rest[i + 1] === '\n')) {
       const next = ch === '\r' ? i + 2 : i + 1;
       const blankFollows = rest[next] === '\n' || (rest[next] === '\r' && rest[next + 1] === '\n');
-      if (prev !== '\r') found.push({ at: i, kind: blankFollows ? Boundary.Paragraph : Boundary.Line });
+      if (prev !== '\r') byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
       continue;
     }
     if (ch === ' ' || ch === '\t') {
       const endsSentence = SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && SENTENCE_END.has(rest[i - 2] ?? ''));
-      if (!isSpace(prev)) found.push({ at: i, kind: endsSentence ? Boundary.Sentence : Boundary.Word });
+      if (!isSpace(prev)) byKind[endsSentence ? Boundary.Sentence : Boundary.Word]!.push(i);
       continue;
     }
     // CJK text has no spaces: a break is allowed between wide characters.
@@ -111,10 +111,10 @@ function findBoundaries(rest: string, room: number): Array<{ at: number; kind: B
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
     if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
     const endsSentence = WIDE_SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && WIDE_SENTENCE_END.has(rest[i - 2] ?? ''));
-    if (endsSentence) found.push({ at: i, kind: Boundary.Sentence });
-    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) found.push({ at: i, kind: Boundary.Word });
+    if (endsSentence) byKind[Boundary.Sentence]!.push(i);
+    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) byKind[Boundary.Word]!.push(i);
   }
-  return found;
+  return byKind;
 }
 
 /** The chunk that ends at `at`, or undefined when it would be empty. */
@@ -172,11 +172,12 @@ export function nextSplit(
   const decided = final || rest.length >= room + SPLIT_LOOKAHEAD;
   if (!decided) return undefined;
 
-  const boundaries = findBoundaries(rest, room).filter((b) => b.at >= room * MIN_SPLIT_FRACTION);
+  // Only the second half of the room is scanned: an earlier boundary is a worse cut than a hard one.
+  const boundaries = findBoundaries(rest, Math.ceil(room * MIN_SPLIT_FRACTION), room);
   for (const kind of BOUNDARY_PREFERENCE) {
-    const ofKind = boundaries.filter((b) => b.kind === kind);
+    const ofKind = boundaries[kind]!;
     for (let k = ofKind.length - 1; k >= 0; k--) {
-      const at = ofKind[k]!.at;
+      const at = ofKind[k]!;
       const cut = chunkEndingAt(rest, fence, at);
       if (!cut || measure(cut.chunk) > maxChars) continue;
       const consumed = cut.fence ? at + separatorLength(rest, at) : at;
