@@ -85,7 +85,6 @@ function codeLinesPerRenderer(lines: string[], ids: string[]) {
   const html = markdownToTelegramHtml(lines.join('\n'));
   const inPre = [...html.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => m[1]!).join('\n');
   const telegram = ids.filter((id) => id && inPre.includes(id));
-  // Every id is shown somewhere (as text or as code), except those on opening fence lines.
   return { splitter, plain, telegram };
 }
 
