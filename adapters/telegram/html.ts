@@ -10,8 +10,6 @@ import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from 
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
 const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
-/** Text with nothing to escape and no markup character in it. */
-const PLAIN_RUN = /[^`[*_~&<>]+/y;
 const LINK = /^\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/;
 
 export function escapeHtml(text: string): string {
@@ -56,6 +54,9 @@ function findCloser(text: string, from: number, d: Delimiter): number {
   }
   return -1;
 }
+
+/** Text with nothing to escape and no markup character in it. */
+const PLAIN_RUN = /[^`[*_~&<>]+/y;
 
 /** Renders one line's inline markdown; recursion keeps every emitted tag paired. */
 function renderInline(text: string, allowLinks = true): string {
