@@ -2,11 +2,12 @@
 // rejects the whole message on one bad entity, so the renderer emits tags strictly in pairs,
 // escapes every <, > and & in text, and leaves a marker literal when it has no partner
 // (an unbalanced `*` stays a `*`). The visible text is never longer than the markdown, so a
-// chunk that fits 4,096 units as markdown still fits once rendered.
+// chunk that fits 4,096 units as markdown still fits once rendered. Code fences follow the one
+// grammar the splitter and the plain-text renderer use (src/relay/fence.ts).
+import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from '../../src/relay/fence.js';
 
 /** Schemes a link may carry; anything else stays literal text (javascript: and friends). */
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
-const FENCE = /^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const EXPANDABLE_QUOTE = /^\*\*>\s?(.*)$/;
@@ -55,11 +56,22 @@ function findCloser(text: string, from: number, d: Delimiter): number {
   return -1;
 }
 
+/** Text with nothing to escape and no markup character in it. */
+const PLAIN_RUN = /[^`[*_~&<>]+/y;
+
 /** Renders one line's inline markdown; recursion keeps every emitted tag paired. */
 function renderInline(text: string, allowLinks = true): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
+    // A run without markup characters goes out whole (a long reply is mostly such runs).
+    PLAIN_RUN.lastIndex = i;
+    const run = PLAIN_RUN.exec(text);
+    if (run) {
+      out += run[0];
+      i += run[0].length;
+      continue;
+    }
     const ch = text[i]!;
 
     if (ch === '`') {
@@ -119,14 +131,13 @@ export function markdownToTelegramHtml(markdown: string): string {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
-    const fence = FENCE.exec(line);
+    const fence = parseFenceOpening(line);
     if (fence) {
-      const marker = fence[1]!;
       const body: string[] = [];
       let j = i + 1;
-      while (j < lines.length && !lines[j]!.trim().startsWith(marker)) body.push(lines[j++]!);
+      while (j < lines.length && !closesFence(fence.marker, lines[j]!)) body.push(stripFenceIndent(lines[j++]!, fence.indent));
       // An unclosed fence (a cut-off answer) still renders as code to the end.
-      out.push(renderCodeBlock(body, fence[2] ?? ''));
+      out.push(renderCodeBlock(body, fenceLanguage(fence.info)));
       i = j + 1;
       continue;
     }

@@ -1,5 +1,13 @@
-// Markdown code fences: which one is open at a point of the text, and how to close / reopen it
-// when a message boundary falls inside it.
+// Markdown code fences, one grammar for every renderer (the splitter, markdown -> plain text,
+// markdown -> Telegram HTML), after CommonMark 0.31 §4.5:
+// - an opening fence is up to 3 spaces of indentation, then 3+ backticks or 3+ tildes, then an
+//   info string (a backtick fence's info string may not contain a backtick: "```a```" is inline code);
+// - a closing fence is up to 3 spaces, then the same character at least as many times, then only
+//   spaces or tabs. So "```python" inside an open backtick fence is content, not a close: a
+//   closing fence has no info string;
+// - a fence never closed runs to the end of the text (a reply cut by max_tokens);
+// - content lines lose up to as many leading spaces as the opening fence was indented.
+// Containers (quotes, list items) are not tracked: a fence counts only at the top level.
 
 export interface Fence {
   /** The fence run, e.g. "```" or "~~~~"; the closing line repeats it. */
@@ -8,7 +16,47 @@ export interface Fence {
   opener: string;
 }
 
-const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/** An opening fence line, parsed. */
+export interface FenceOpening {
+  marker: string;
+  /** The info string, trimmed ("ts", "python title=x", ""). */
+  info: string;
+  /** Spaces before the marker (0-3). */
+  indent: number;
+}
+
+const FENCE_LINE = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+const ONLY_BLANKS = /^[ \t]*$/;
+
+const withoutCr = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
+/** The fence `line` opens, or null when it opens none. */
+export function parseFenceOpening(line: string): FenceOpening | null {
+  const m = FENCE_LINE.exec(withoutCr(line));
+  if (!m) return null;
+  const marker = m[2]!;
+  const info = m[3]!;
+  if (marker.startsWith('`') && info.includes('`')) return null;
+  return { marker, info: info.trim(), indent: m[1]!.length };
+}
+
+/** True when `line` closes a fence opened with `marker`. */
+export function closesFence(marker: string, line: string): boolean {
+  const m = FENCE_LINE.exec(withoutCr(line));
+  return m !== null && m[2]![0] === marker[0] && m[2]!.length >= marker.length && ONLY_BLANKS.test(m[3]!);
+}
+
+/** The language of an info string: its first word ("python title=x" -> "python"). */
+export function fenceLanguage(info: string): string {
+  return info.split(/[ \t]/, 1)[0] ?? '';
+}
+
+/** A content line without the opening fence's indentation (at most `indent` spaces go). */
+export function stripFenceIndent(line: string, indent: number): string {
+  let n = 0;
+  while (n < indent && line[n] === ' ') n++;
+  return line.slice(n);
+}
 
 /** The fence still open after `text`, given the one open before it. */
 export function fenceAfter(open: Fence | null, text: string): Fence | null {
@@ -17,19 +65,14 @@ export function fenceAfter(open: Fence | null, text: string): Fence | null {
   while (from <= text.length) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
-    const line = text.slice(from, to).replace(/\r$/, '');
+    const line = text.slice(from, to);
     from = to + 1;
-    const m = FENCE_LINE.exec(line);
-    if (!m) continue;
-    const marker = m[1]!;
-    const info = m[2]!;
-    if (!fence) {
-      // A backtick fence's info string cannot hold backticks: "```a```" is inline code.
-      if (marker.startsWith('`') && info.includes('`')) continue;
-      fence = { marker, opener: line.trim() };
-    } else if (marker[0] === fence.marker[0] && marker.length >= fence.marker.length && info.trim() === '') {
-      fence = null;
+    if (fence) {
+      if (closesFence(fence.marker, line)) fence = null;
+      continue;
     }
+    const opening = parseFenceOpening(line);
+    if (opening) fence = { marker: opening.marker, opener: withoutCr(line).trim() };
   }
   return fence;
 }

@@ -74,6 +74,10 @@ export class LineWriter {
    * still open to words that follow ('' when no line is in progress).
    */
   private carry = '';
+  /** Text before this index has been searched for newlines (a long line is not rescanned per delta). */
+  private scannedForNewlines = 0;
+  /** The partial line from `consumed` up to `upTo` has no stable cut (no rescan until a space arrives). */
+  private noStableCut = { from: -1, upTo: 0 };
 
   constructor(
     private readonly surface: Surface,
@@ -97,12 +101,16 @@ export class LineWriter {
   /** Sends the lines that completed so far (paced); a partial last line waits for its newline. */
   async progress(current: () => { text: string }): Promise<void> {
     const text = current().text;
-    const lastNewline = text.lastIndexOf('\n');
+    let lastNewline = -1;
+    for (let i = text.indexOf('\n', Math.max(this.consumed, this.scannedForNewlines)); i >= 0; i = text.indexOf('\n', i + 1)) lastNewline = i;
+    this.scannedForNewlines = text.length;
     if (lastNewline >= this.consumed) {
       for (const raw of text.slice(this.consumed, lastNewline).split('\n')) this.takeLine(raw);
       this.consumed = lastNewline + 1;
     }
-    this.takeLongPartialLine(text.slice(this.consumed));
+    const known = this.noStableCut;
+    const unchanged = known.from === this.consumed && text.indexOf(' ', known.upTo) < 0;
+    if (!unchanged) this.takeLongPartialLine(text.slice(this.consumed), text.length);
     await this.drain();
   }
 
@@ -115,10 +123,13 @@ export class LineWriter {
   }
 
   /** Sends the wrapped lines a long unfinished line has already completed (a paragraph streams line by line). */
-  private takeLongPartialLine(raw: string): void {
+  private takeLongPartialLine(raw: string, textLength: number): void {
     if (this.plain.inCode || raw.length <= LONG_LINE_WIDTHS * this.limits.width) return;
     const cut = stableCut(raw);
-    if (cut === 0) return;
+    if (cut === 0) {
+      this.noStableCut = { from: this.consumed, upTo: textLength };
+      return;
+    }
     const prefix = raw.slice(0, cut);
     let plain: string;
     if (this.carry) {

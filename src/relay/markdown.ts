@@ -1,13 +1,13 @@
 // Markdown to plain text lines for surfaces that show raw text (MUDs): the reader sees words,
 // not asterisks. Works line by line so a streamed reply can be flattened as its lines complete.
 import { stripVTControlCharacters } from 'node:util';
+import { closesFence, parseFenceOpening, stripFenceIndent, type FenceOpening } from './fence.js';
 
 /** Private-use markers that keep code spans and URLs away from the emphasis rules. */
 const HOLD_OPEN = '\uE000';
 const HOLD_CLOSE = '\uE001';
 const TAB_AS_SPACES = '    ';
 
-const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const HEADING = /^ {0,3}#{1,6}(?:\s+(.*?))?(?:\s+#+)?\s*$/;
 const RULE = /^ {0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$/;
 const BULLET = /^(\s*)[*+-]\s+(?:\[( |x|X)\]\s+)?/;
@@ -51,7 +51,7 @@ export function inlineToPlain(text: string): string {
  * none at the start or the end. No line it returns holds a newline or a control character.
  */
 export class PlainLines {
-  private inFence: { marker: string } | null = null;
+  private inFence: FenceOpening | null = null;
   private blankPending = false;
   private emittedAny = false;
 
@@ -63,17 +63,16 @@ export class PlainLines {
   /** One raw markdown line in; zero or more plain lines out ('' marks a paragraph break). */
   push(rawLine: string): string[] {
     const line = rawLine.replace(/\r$/, '');
-    const fence = FENCE_LINE.exec(line);
     if (this.inFence) {
-      const closes = fence && fence[1]![0] === this.inFence.marker[0] && fence[1]!.length >= this.inFence.marker.length && fence[2]!.trim() === '';
-      if (closes) {
+      if (closesFence(this.inFence.marker, line)) {
         this.inFence = null;
         return [];
       }
-      return this.emit(toSingleLine(line).trimEnd());
+      return this.emit(toSingleLine(stripFenceIndent(line, this.inFence.indent)).trimEnd());
     }
-    if (fence && !(fence[1]!.startsWith('`') && fence[2]!.includes('`'))) {
-      this.inFence = { marker: fence[1]! };
+    const opening = parseFenceOpening(line);
+    if (opening) {
+      this.inFence = opening;
       return [];
     }
     const plain = this.blockToPlain(line);

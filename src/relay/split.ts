@@ -3,7 +3,8 @@
 // The same step function serves finished texts (splitText) and the live stream (StreamRelay),
 // so a streamed answer is cut exactly where splitText would cut the complete text.
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
-import { isWideCodePoint, splitGraphemes } from './width.js';
+import { noBreakBetween } from './line-break.js';
+import { GraphemeCursor, isWideCodePoint } from './width.js';
 
 export type Measure = (text: string) => number;
 
@@ -58,9 +59,13 @@ export function skipLeadingWhitespace(text: string, start: number): number {
 
 /** The longest prefix length of `rest` (never inside a surrogate pair) with measure(head + prefix) <= budget. */
 export function fitLength(head: string, rest: string, budget: number, measure: Measure): number {
-  if (measure(head + rest) <= budget) return rest.length;
+  // Only a window that grows from the budget is measured, so the cost follows the room and
+  // not the length of the rest (a reply of one huge token or paragraph).
+  let size = Math.max(1, budget + 1);
+  while (size < rest.length && measure(head + rest.slice(0, size)) <= budget) size *= 2;
+  if (size >= rest.length && measure(head + rest) <= budget) return rest.length;
   let lo = 0;
-  let hi = rest.length;
+  let hi = Math.min(size, rest.length);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (measure(head + rest.slice(0, mid)) <= budget) lo = mid;
@@ -83,31 +88,33 @@ export function lastChunk(rest: string, fence: Fence | null): string {
   return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
-/** Boundaries in rest[1..room], each with its kind (index = where the chunk would end). */
-function findBoundaries(rest: string, room: number): Array<{ at: number; kind: Boundary }> {
-  const found: Array<{ at: number; kind: Boundary }> = [];
-  for (let i = 1; i <= room && i < rest.length; i++) {
+/** Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order. */
+function findBoundaries(rest: string, from: number, room: number): number[][] {
+  const byKind: number[][] = [[], [], [], []];
+  for (let i = Math.max(1, from); i <= room && i < rest.length; i++) {
     const ch = rest[i]!;
     const prev = rest[i - 1]!;
     if (ch === '\n' || (ch === '\r' && rest[i + 1] === '\n')) {
       const next = ch === '\r' ? i + 2 : i + 1;
       const blankFollows = rest[next] === '\n' || (rest[next] === '\r' && rest[next + 1] === '\n');
-      if (prev !== '\r') found.push({ at: i, kind: blankFollows ? Boundary.Paragraph : Boundary.Line });
+      if (prev !== '\r') byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
       continue;
     }
     if (ch === ' ' || ch === '\t') {
       const endsSentence = SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && SENTENCE_END.has(rest[i - 2] ?? ''));
-      if (!isSpace(prev)) found.push({ at: i, kind: endsSentence ? Boundary.Sentence : Boundary.Word });
+      if (!isSpace(prev)) byKind[endsSentence ? Boundary.Sentence : Boundary.Word]!.push(i);
       continue;
     }
     // CJK text has no spaces: a break is allowed between wide characters.
     const prevCode = prev.charCodeAt(0);
     const code = ch.charCodeAt(0);
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
-    if (WIDE_SENTENCE_END.has(prev)) found.push({ at: i, kind: Boundary.Sentence });
-    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) found.push({ at: i, kind: Boundary.Word });
+    if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
+    const endsSentence = WIDE_SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && WIDE_SENTENCE_END.has(rest[i - 2] ?? ''));
+    if (endsSentence) byKind[Boundary.Sentence]!.push(i);
+    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) byKind[Boundary.Word]!.push(i);
   }
-  return found;
+  return byKind;
 }
 
 /** The chunk that ends at `at`, or undefined when it would be empty. */
@@ -127,20 +134,17 @@ function separatorLength(rest: string, at: number): number {
 
 /** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
 function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
-  const window = splitGraphemes(rest.slice(0, room + SPLIT_LOOKAHEAD));
+  // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
+  const cursor = new GraphemeCursor(rest.slice(0, room + SPLIT_LOOKAHEAD));
+  const first = cursor.next();
   const ends: number[] = [];
-  let at = 0;
-  for (const g of window) {
-    if (at + g.length > room) break;
-    at += g.length;
-    ends.push(at);
-  }
+  for (let end = first; end >= 0 && end <= room; end = cursor.next()) ends.push(end);
   for (let k = ends.length - 1; k >= 0; k--) {
     const cut = chunkEndingAt(rest, fence, ends[k]!);
     if (cut && measure(cut.chunk) <= maxChars) return { ...cut, consumed: ends[k]! };
   }
   // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
-  const one = window[0]?.length ?? 1;
+  const one = first > 0 ? first : 1;
   const piece = rest.slice(0, one);
   return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
 }
@@ -157,19 +161,23 @@ export function nextSplit(
   final: boolean,
 ): SplitStep | undefined {
   const head = reopenFence(fence);
-  // The last chunk closes a fence left open, so that closing line must fit too.
-  const tail = final ? closeFence(fenceAfter(fence, rest.trimEnd())) : '';
-  const fitsWhole = measure(head + rest.trimEnd() + tail) <= maxChars;
-  if (fitsWhole) return undefined;
   const room = fitLength(head, rest, maxChars, measure);
+  const body = rest.trimEnd();
+  // Only a rest within the room can fit whole: a long rest is never measured or scanned whole.
+  if (body.length <= room) {
+    // The last chunk closes a fence left open, so that closing line must fit too.
+    const tail = final ? closeFence(fenceAfter(fence, body)) : '';
+    if (measure(head + body + tail) <= maxChars) return undefined;
+  }
   const decided = final || rest.length >= room + SPLIT_LOOKAHEAD;
   if (!decided) return undefined;
 
-  const boundaries = findBoundaries(rest, room).filter((b) => b.at >= room * MIN_SPLIT_FRACTION);
+  // Only the second half of the room is scanned: an earlier boundary is a worse cut than a hard one.
+  const boundaries = findBoundaries(rest, Math.ceil(room * MIN_SPLIT_FRACTION), room);
   for (const kind of BOUNDARY_PREFERENCE) {
-    const ofKind = boundaries.filter((b) => b.kind === kind);
+    const ofKind = boundaries[kind]!;
     for (let k = ofKind.length - 1; k >= 0; k--) {
-      const at = ofKind[k]!.at;
+      const at = ofKind[k]!;
       const cut = chunkEndingAt(rest, fence, at);
       if (!cut || measure(cut.chunk) > maxChars) continue;
       const consumed = cut.fence ? at + separatorLength(rest, at) : at;

@@ -51,10 +51,98 @@ export function codePointWidth(cp: number): number {
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * Intl.Segmenter grows super-linearly with the string it is given on Node 20 (100k chars take
+ * seconds), so it only ever sees a window this long; the window's last cluster may run on past
+ * the window, so it is segmented again as the start of the next window.
+ */
+const SEGMENT_WINDOW = 256;
+
+/**
+ * Code units that UAX #29 never joins to a neighbour of the same kind (no Extend, SpacingMark,
+ * Prepend, ZWJ, regional indicator, Hangul jamo or control among them): printable ASCII,
+ * Latin-1 to IPA, Greek, basic Cyrillic, general punctuation, CJK punctuation, kana, CJK
+ * ideographs and full-width forms. Two of them in a row always have a break between them.
+ */
+const SIMPLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x20, 0x7e],
+  [0xa0, 0xac],
+  [0xae, 0x2ff],
+  [0x370, 0x3ff],
+  [0x400, 0x482],
+  [0x2010, 0x2027],
+  [0x2030, 0x205e],
+  [0x3000, 0x3029],
+  [0x3030, 0x303f],
+  [0x3041, 0x3096],
+  [0x309b, 0x30ff],
+  [0x4e00, 0x9fff],
+  [0xff01, 0xff9d],
+];
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
+/** Per BMP code unit: SIMPLE and WIDE flags, looked up once per character on the hot path. */
+const SIMPLE = 1;
+const WIDE = 2;
+const BMP_FLAGS = new Uint8Array(0x10000);
+for (const [lo, hi] of SIMPLE_RANGES) for (let c = lo; c <= hi; c++) BMP_FLAGS[c] = SIMPLE | (isWideCodePoint(c) ? WIDE : 0);
+
+const isSimple = (c: number): boolean => (BMP_FLAGS[c]! & SIMPLE) !== 0;
+
+/**
+ * Walks the grapheme cluster boundaries of a text in time linear in its length. A simple code
+ * unit followed by another is a cluster of its own, so plain Latin and CJK text skip the
+ * segmenter. A cluster longer than a window (hundreds of stacked marks) is cut at the window's
+ * end, never inside a surrogate pair.
+ */
+export class GraphemeCursor {
+  /** Cluster ends the last segmented window found, not yet returned. */
+  private ends: number[] = [];
+  private nextEnd = 0;
+
+  constructor(
+    private readonly text: string,
+    /** Where the next cluster starts (a cluster boundary). */
+    public pos = 0,
+  ) {}
+
+  /** The end of the cluster at `pos`, which moves there; -1 at the end of the text. */
+  next(): number {
+    const { text } = this;
+    if (this.pos >= text.length) return -1;
+    if (this.nextEnd < this.ends.length) return (this.pos = this.ends[this.nextEnd++]!);
+    const i = this.pos;
+    if (isSimple(text.charCodeAt(i)) && (i + 1 === text.length || isSimple(text.charCodeAt(i + 1)))) return (this.pos = i + 1);
+    let end = Math.min(text.length, i + SEGMENT_WINDOW);
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--; // a window never ends inside a pair
+    const ends: number[] = [];
+    for (const { index, segment } of graphemes.segment(text.slice(i, end))) ends.push(i + index + segment.length);
+    // The window's last cluster may go on past the window: it starts the next window, unless
+    // it is the text's end or the whole window.
+    if (end < text.length && ends.length > 1) ends.pop();
+    this.ends = ends;
+    this.nextEnd = 1;
+    return (this.pos = ends[0]!);
+  }
+}
 
 /** Splits text into user-perceived characters: a surrogate pair, a ZWJ emoji or a letter with its accents stays whole. */
 export function splitGraphemes(text: string): string[] {
-  return Array.from(graphemes.segment(text), (s) => s.segment);
+  const out: string[] = [];
+  const cursor = new GraphemeCursor(text);
+  for (let start = 0, end = cursor.next(); end >= 0; start = end, end = cursor.next()) out.push(text.slice(start, end));
+  return out;
+}
+
+/** Columns of the cluster text[start, end): simple code units skip the property lookups. */
+export function clusterWidth(text: string, start: number, end: number): number {
+  if (end === start + 1) {
+    const c = text.charCodeAt(start);
+    const flags = BMP_FLAGS[c]!;
+    if (flags & SIMPLE) return flags & WIDE ? 2 : 1;
+  }
+  return graphemeWidth(text.slice(start, end));
 }
 
 /** Columns one grapheme cluster takes: its widest code point; a pictograph with VS16 is an emoji (2). */
@@ -75,6 +163,7 @@ export function displayWidth(text: string): number {
   // Fast path: printable ASCII is one column per character.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
-  for (const cluster of splitGraphemes(text)) width += graphemeWidth(cluster);
+  const cursor = new GraphemeCursor(text);
+  for (let start = 0, end = cursor.next(); end >= 0; start = end, end = cursor.next()) width += clusterWidth(text, start, end);
   return width;
 }

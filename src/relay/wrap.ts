@@ -1,36 +1,111 @@
 // Wrapping one plain line to a display width (and an optional byte budget): Latin text breaks at
-// spaces, CJK text between any two characters; a grapheme (surrogate pair, emoji) is never cut.
-import { displayWidth, graphemeWidth, splitGraphemes } from './width.js';
+// spaces, CJK text between any two characters except where line-breaking rules forbid it
+// (closing punctuation never starts a line, opening punctuation never ends one); a grapheme
+// (surrogate pair, emoji) is never cut. Time is linear in the text: a huge token or paragraph
+// is walked once, grapheme by grapheme, and only lines are measured.
+import { noBreakBetween } from './line-break.js';
+import { clusterWidth, GraphemeCursor } from './width.js';
 
-/** A word or a single wide character, with the spaces that came before it. */
+/** A word, a wide character, or either glued to punctuation, with the spaces before it. */
 interface Unit {
   gap: string;
   text: string;
+  /** Display columns of `text`. */
+  width: number;
 }
 
-function toUnits(text: string): Unit[] {
-  const units: Unit[] = [];
+/** True when no line may break between two units with no space between them. */
+const glued = (before: string, after: string): boolean => noBreakBetween(before.charCodeAt(before.length - 1), after.charCodeAt(0));
+
+/** Calls `take` with the units of `text` in order: words, single wide graphemes, kinsoku joins. */
+function forEachUnit(text: string, take: (unit: Unit) => void): void {
+  let held: Unit | undefined;
   let gap = '';
-  let word = '';
-  const flush = (): void => {
-    if (word) units.push({ gap, text: word });
-    if (word) gap = '';
-    word = '';
-  };
-  for (const g of splitGraphemes(text)) {
-    if (g === ' ' || g === '\t') {
-      flush();
-      gap += ' ';
-    } else if (graphemeWidth(g) >= 2) {
-      flush();
-      units.push({ gap, text: g });
-      gap = '';
-    } else {
-      word += g;
+  let wordStart = -1;
+  let wordWidth = 0;
+  const add = (unit: Unit): void => {
+    if (held && unit.gap === '' && glued(held.text, unit.text)) {
+      held.text += unit.text;
+      held.width += unit.width;
+      return;
     }
+    if (held) take(held);
+    held = unit;
+  };
+  const endWord = (at: number): void => {
+    if (wordStart < 0) return;
+    add({ gap, text: text.slice(wordStart, at), width: wordWidth });
+    gap = '';
+    wordStart = -1;
+    wordWidth = 0;
+  };
+  const cursor = new GraphemeCursor(text);
+  for (let start = 0, end = cursor.next(); end >= 0; start = end, end = cursor.next()) {
+    const c = text.charCodeAt(start);
+    if (end === start + 1 && (c === 0x20 || c === 0x09)) {
+      endWord(start);
+      gap += ' ';
+      continue;
+    }
+    const width = clusterWidth(text, start, end);
+    if (width >= 2) {
+      endWord(start);
+      add({ gap, text: text.slice(start, end), width });
+      gap = '';
+      continue;
+    }
+    if (wordStart < 0) wordStart = start;
+    wordWidth += width;
   }
-  flush();
-  return units;
+  endWord(text.length);
+  if (held) take(held);
+}
+
+/**
+ * Cuts a unit wider than a line between graphemes, pushing full lines to `out`; returns the
+ * last, unfinished line. Widths are summed as it goes, and `fits` (a byte budget, shorter is
+ * never worse) is asked once per line, or a few times when it refuses a line.
+ */
+function cutBetweenGraphemes(
+  text: string,
+  width: number,
+  fits: ((line: string) => boolean) | undefined,
+  out: string[],
+): { text: string; width: number } {
+  let start = 0;
+  /** Ends of the graphemes on the open line, and the line's width after each. */
+  let ends: number[] = [];
+  let widths: number[] = [];
+  const openWidth = (): number => widths[widths.length - 1] ?? 0;
+  /** Sends the longest prefix of the open line that `fits` accepts (at least one grapheme). */
+  const sendPrefix = (): void => {
+    let k = ends.length;
+    if (fits && !fits(text.slice(start, ends[k - 1]))) {
+      let lo = 1;
+      let hi = k - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(text.slice(start, ends[mid - 1]))) lo = mid;
+        else hi = mid - 1;
+      }
+      k = lo;
+    }
+    out.push(text.slice(start, ends[k - 1]));
+    start = ends[k - 1]!;
+    const sent = widths[k - 1]!;
+    ends = ends.slice(k);
+    widths = widths.slice(k).map((w) => w - sent);
+  };
+  const cursor = new GraphemeCursor(text);
+  for (let from = 0, end = cursor.next(); end >= 0; from = end, end = cursor.next()) {
+    const w = clusterWidth(text, from, end);
+    // A grapheme that fits nowhere still goes out alone rather than vanish.
+    while (ends.length > 0 && openWidth() + w > width) sendPrefix();
+    ends.push(end);
+    widths.push(openWidth() + w);
+  }
+  while (ends.length > 1 && fits && !fits(text.slice(start))) sendPrefix();
+  return { text: text.slice(start), width: openWidth() };
 }
 
 /**
@@ -38,31 +113,30 @@ function toUnits(text: string): Unit[] {
  * pass `fits` when given. A word longer than a line is cut between graphemes.
  */
 export function wrapLine(text: string, width: number, fits?: (line: string) => boolean): string[] {
-  const ok = (line: string): boolean => displayWidth(line) <= width && (!fits || fits(line));
+  const ok = (line: string, columns: number): boolean => columns <= width && (!fits || fits(line));
   const out: string[] = [];
   let line = '';
-  for (const unit of toUnits(text)) {
+  let lineWidth = 0;
+  forEachUnit(text, (unit) => {
     // Indentation of the first line stays (code); a wrapped line starts at its first word.
     const lead = out.length === 0 ? unit.gap : '';
     const joined = line ? line + unit.gap + unit.text : lead + unit.text;
-    if (ok(joined)) {
+    const joinedWidth = line ? lineWidth + unit.gap.length + unit.width : lead.length + unit.width;
+    if (ok(joined, joinedWidth)) {
       line = joined;
-      continue;
+      lineWidth = joinedWidth;
+      return;
     }
     if (line) out.push(line);
-    line = '';
-    if (ok(unit.text)) {
+    if (ok(unit.text, unit.width)) {
       line = unit.text;
-      continue;
+      lineWidth = unit.width;
+      return;
     }
-    for (const g of splitGraphemes(unit.text)) {
-      if (line && !ok(line + g)) {
-        out.push(line);
-        line = '';
-      }
-      line += g; // a grapheme that fits nowhere still goes out alone rather than vanish
-    }
-  }
+    const rest = cutBetweenGraphemes(unit.text, width, fits, out);
+    line = rest.text;
+    lineWidth = rest.width;
+  });
   if (line) out.push(line);
   return out;
 }

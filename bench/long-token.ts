@@ -1,0 +1,115 @@
+// `npm run bench -- long-token`: a reply of 1 MB in one unbroken token, and 1 MB of prose in one
+// paragraph, streamed through the relay to each kind of surface (Discord-like 2,000 chars,
+// Telegram-like 4,096 UTF-16 units rendered to HTML, MUD line mode at 76 columns, console).
+// Reports the CPU each reply costs and the event-loop lag other channels would see meanwhile
+// (a timer ticking as other channels' work would). Goal: <= 200 ms CPU, lag p99 < 50 ms.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import { markdownToTelegramHtml } from '../adapters/telegram/html.js';
+import { StreamRelay } from '../src/relay/index.js';
+import type { AudioFormat, EditOptions, ImageOutput, MessageRef, Platform, Surface, SurfaceLimits } from '../src/types.js';
+
+const MB = 1 << 20;
+/** Bytes per SSE delta: a fast upstream's network reads, each its own event-loop turn. */
+const DELTA_CHARS = 256;
+
+const INPUTS: Record<string, () => string> = {
+  'single token': () => 'x'.repeat(MB),
+  'CJK token': () => '中文字'.repeat(Math.floor(MB / 9)),
+  prose: () => 'word '.repeat(MB / 5),
+};
+
+const SURFACES: Record<string, { platform: Platform; limits: SurfaceLimits; render?: (text: string) => string }> = {
+  discord: { platform: 'discord', limits: { maxChars: 2000, canEdit: true, minEditIntervalMs: 0, measure: (s) => s.length } },
+  telegram: { platform: 'telegram', limits: { maxChars: 4096, canEdit: true, minEditIntervalMs: 0, measure: (s) => s.length }, render: markdownToTelegramHtml },
+  mud: {
+    platform: 'mud',
+    limits: { maxChars: 4000, canEdit: false, minEditIntervalMs: 0, lineMode: { width: 76, pacingMs: 0, fits: (l) => Buffer.byteLength(l) <= 200 } },
+  },
+  console: { platform: 'console', limits: { maxChars: 100_000, canEdit: true, minEditIntervalMs: 0 } },
+};
+
+/** Counts writes and renders what the platform would render; nothing else, so the relay's cost shows. */
+class CountingSurface implements Surface {
+  readonly commandPrefix = '/';
+  writes = 0;
+  rendered = 0;
+  private nextId = 1;
+  constructor(
+    readonly platform: Platform,
+    readonly channel: string,
+    readonly limits: SurfaceLimits,
+    private readonly render?: (text: string) => string,
+  ) {}
+  async send(text: string, _opts?: EditOptions): Promise<MessageRef> {
+    this.write(text);
+    return { id: String(this.nextId++) };
+  }
+  async edit(_ref: MessageRef, text: string, opts?: EditOptions): Promise<void> {
+    // Telegram renders markup on the final edit; drafts go as plain text.
+    this.write(opts?.final ? text : '');
+  }
+  async sendImage(_image: ImageOutput): Promise<void> {}
+  async sendAudio(_bytes: Uint8Array, _format: AudioFormat): Promise<void> {}
+  async typing(): Promise<void> {}
+  private write(text: string): void {
+    this.writes++;
+    if (this.render && text) this.rendered += this.render(text).length;
+  }
+}
+
+async function* deltasOf(text: string): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += DELTA_CHARS) {
+    await nextMacrotask();
+    yield text.slice(i, i + DELTA_CHARS);
+  }
+}
+
+interface Run {
+  ms: number;
+  lagP99: number;
+  lagMax: number;
+  sent: number;
+  complete: boolean;
+}
+
+/** One reply to one fresh surface: CPU of this process, and event-loop lag while it ran. */
+async function measure(text: string, kind: string, streamed: boolean): Promise<Run> {
+  const spec = SURFACES[kind]!;
+  const surface = new CountingSurface(spec.platform, `long-${kind}`, spec.limits, spec.render);
+  const relay = new StreamRelay();
+  global.gc?.();
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const cpu0 = process.cpuUsage();
+  const result = streamed ? await relay.pipe(deltasOf(text), surface) : await relay.deliver(text, surface);
+  const cpu = process.cpuUsage(cpu0);
+  lag.disable();
+  return {
+    ms: (cpu.user + cpu.system) / 1000,
+    lagP99: lag.percentile(99) / 1e6,
+    lagMax: lag.max / 1e6,
+    sent: result.sentMessages,
+    complete: result.text.length === text.length,
+  };
+}
+
+export async function longToken(): Promise<void> {
+  console.log(
+    `\n== long token: 1 MB replies (UTF-8) as a finished text and streamed in ${DELTA_CHARS}-char deltas (goal: <= 200 ms CPU per reply, lag p99 < 50 ms)`,
+  );
+  for (const [inputName, make] of Object.entries(INPUTS)) {
+    const text = make();
+    for (const kind of Object.keys(SURFACES)) {
+      for (const streamed of [false, true]) {
+        const run = await measure(text, kind, streamed);
+        const unit = kind === 'mud' ? 'lines' : 'messages';
+        console.log(
+          `${inputName.padEnd(13)} ${kind.padEnd(9)} ${(streamed ? 'streamed' : 'finished').padEnd(9)} CPU ${run.ms.toFixed(0).padStart(5)} ms   ` +
+            (streamed ? `lag p99 ${run.lagP99.toFixed(1).padStart(6)} ms   max ${run.lagMax.toFixed(1).padStart(7)} ms` : 'one loop turn (no lag sample)'.padEnd(36)) +
+            `   ${run.sent} ${unit}${run.complete ? '' : '   TEXT LOST'}`,
+        );
+      }
+    }
+  }
+}
