@@ -7,6 +7,8 @@ import { pino } from 'pino';
 import { createCore, type Core } from './app.js';
 import { createLogger } from './log.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
+import { startOpsServer, type OpsServer } from './ops/server.js';
+import { SurfaceMonitor } from './ops/surfaces.js';
 import type { Adapter } from './types.js';
 
 const NO_KEY_SCREEN = `parley needs an OpenAI-compatible API to talk to.
@@ -25,7 +27,13 @@ with none set, npm start opens this console chat.
 
 /** Creates every configured surface, then starts them one by one into `started` (so a failure
  * half-way still leaves the ones already running to be stopped cleanly). */
-async function startAdapters(core: Core, config: Config, started: Adapter[], onConsoleExit: () => void): Promise<void> {
+async function startAdapters(
+  core: Core,
+  config: Config,
+  started: Adapter[],
+  monitor: SurfaceMonitor,
+  onConsoleExit: () => void,
+): Promise<void> {
   const adapters: Adapter[] = [];
   if (config.discord) adapters.push((await import('../adapters/discord/index.js')).createDiscordAdapter(core));
   if (config.telegram) adapters.push((await import('../adapters/telegram/index.js')).createTelegramAdapter(core));
@@ -33,9 +41,11 @@ async function startAdapters(core: Core, config: Config, started: Adapter[], onC
   if (adapters.length === 0) {
     adapters.push((await import('../adapters/console/index.js')).createConsoleAdapter(core, { onExit: onConsoleExit }));
   }
+  for (const a of adapters) monitor.add(a);
   for (const a of adapters) {
     started.push(a);
     await a.start();
+    monitor.started(a);
     core.logger.info({ platform: a.platform }, 'surface started');
   }
 }
@@ -67,15 +77,30 @@ async function main(): Promise<number> {
   }
   const core = await createCore(config, { logger });
   const adapters: Adapter[] = [];
+  const monitor = new SurfaceMonitor(core.events);
+  let ops: OpsServer | undefined;
+  if (config.ops) {
+    try {
+      ops = await startOpsServer({ ...config.ops, events: core.events, surfaces: monitor, store: core.store, queueDepth: () => core.manager.queueDepth, logger: core.logger });
+    } catch (err) {
+      core.logger.fatal({ err }, 'ops server failed to start');
+      process.stderr.write(`Start-up failed: ops server on ${config.ops.host}:${config.ops.port}: ${err instanceof Error ? err.message : String(err)}\n`);
+      await core.close();
+      return 1;
+    }
+  }
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {
     stopping ??= (async () => {
       core.logger.info({ reason }, 'shutting down');
+      // Readiness fails first, so a load balancer stops sending work while replies drain.
+      monitor.beginShutdown();
       // Replies in flight finish (or end with a notice) while every surface is still connected;
       // then the surfaces disconnect; then the store and the provider client close.
       await core.manager.shutdown();
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await core.close();
+      await ops?.close();
     })();
     return stopping;
   };
@@ -84,7 +109,7 @@ async function main(): Promise<number> {
     const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
     process.once('SIGINT', () => finish('SIGINT', 0));
     process.once('SIGTERM', () => finish('SIGTERM', 0));
-    startAdapters(core, config, adapters, () => finish('console closed', 0)).catch((err: unknown) => {
+    startAdapters(core, config, adapters, monitor, () => finish('console closed', 0)).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');

@@ -145,4 +145,9 @@ export interface Adapter {
   start(): Promise<void>;
   /** Stop taking messages, let replies in flight finish or end with a notice, disconnect. */
   stop(): Promise<void>;
+  /**
+   * Optional: whether the surface is serving right now (gateway ready, polling, logged in).
+   * Readiness and the status page ask it; without it a surface counts as up once started.
+   */
+  isUp?(): boolean;
 }

@@ -92,6 +92,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   let polling: Promise<void> | undefined;
   let webhookServer: Server | undefined;
   let running = false;
+  /** Set when long polling ended on its own (a fatal error): the surface is down. */
+  let pollingFailed = false;
 
   async function download(media: MediaRef): Promise<Uint8Array> {
     const link = await bot.telegram.getFileLink(media.fileId);
@@ -115,6 +117,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       editIntervalMs: isDirect ? settings!.editIntervalDmMs : settings!.editIntervalGroupMs,
       draftIntervalMs: opts.draftIntervalMs ?? settings!.draftIntervalMs,
       logger: log.child({ channel }),
+      events: core.events,
     });
   }
 
@@ -216,6 +219,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
 
   return {
     platform: 'telegram',
+    isUp: () => running && !pollingFailed,
     get webhookAddress() {
       return webhookServer?.address() as AddressInfo | undefined;
     },
@@ -244,6 +248,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
           .launch({ allowedUpdates: ['message'] }, () => resolve())
           .catch((err: unknown) => {
             log.fatal({ err: describeTelegramError(err) }, 'Telegram polling stopped');
+            pollingFailed = true;
             resolve();
           });
       });

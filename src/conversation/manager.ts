@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ChatMessage, LlmClient } from '../llm/types.js';
+import { OpsEvents } from '../ops/events.js';
 import { StreamRelay } from '../relay/index.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
 import type { Command, Incoming, Platform, Surface } from '../types.js';
@@ -35,6 +36,8 @@ export interface ManagerDeps {
   store: HistoryStore;
   logger: Logger;
   relay?: StreamRelay;
+  /** Observation hook (queue waiting times); a private one when absent. */
+  events?: OpsEvents;
   /** Grace period on shutdown (tests shorten it). */
   shutdownGraceMs?: number;
 }
@@ -48,6 +51,7 @@ export class ConversationManager {
   private readonly logger: Logger;
   private readonly relay: StreamRelay;
   private readonly queues: ChannelQueues;
+  private readonly events: OpsEvents;
   private readonly shutdownGraceMs: number;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
   private modelsCache?: { at: number; ids: string[] };
@@ -60,6 +64,7 @@ export class ConversationManager {
     this.logger = deps.logger;
     this.relay = deps.relay ?? new StreamRelay({ logger: deps.logger });
     this.queues = new ChannelQueues(deps.config.conversation.queueMaxPerChannel);
+    this.events = deps.events ?? new OpsEvents();
     this.shutdownGraceMs = deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
   }
 
@@ -111,7 +116,7 @@ export class ConversationManager {
           break;
       }
 
-      const queued = this.queues.tryEnqueue(msg.channel, (signal) => this.run(cmd, msg, surface, signal, log, requestId));
+      const queued = this.queues.tryEnqueue(msg.channel, this.events.timeWaiting(msg.platform, (signal: AbortSignal) => this.run(cmd, msg, surface, signal, log, requestId)));
       if (!queued) return await this.say(surface, 'busy');
       await queued;
     } catch (err) {
@@ -421,6 +426,11 @@ export class ConversationManager {
       this.logger.warn({ err: describeError(err).logFields }, 'could not list models');
       return [];
     }
+  }
+
+  /** Messages waiting behind a reply in flight, over all channels (the ops queue-depth gauge). */
+  get queueDepth(): number {
+    return this.queues.waiting;
   }
 
   /** Lets replies in flight finish (up to a grace period), then stops the rest with a notice. */

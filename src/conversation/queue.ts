@@ -72,6 +72,13 @@ export class ChannelQueues {
     return (this.queues.get(channel)?.size ?? 0) > 0;
   }
 
+  /** Tasks queued behind a running one, over all channels. */
+  get waiting(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += Math.max(0, q.size - 1);
+    return n;
+  }
+
   /** Aborts everything running (shutdown). */
   abortAll(): void {
     for (const q of this.queues.values()) q.current?.abort();
