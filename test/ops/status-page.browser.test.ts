@@ -88,8 +88,9 @@ describe('status page in headless Chromium', () => {
     expect(await page.$eval('#readiness', (el) => el.textContent)).toBe('ready');
 
     telegram.sendUserMessage({ chatId: 4242, text: 'hello page', from: { id: 7, first_name: 'Zoe', username: 'zoe_private' } });
-    await page.waitForFunction(() => document.querySelector('#in-flight')?.textContent?.includes('telegram:4242'), { timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelector('#recent')?.textContent?.includes('telegram:4242'), { timeout: 15_000 });
+    // Strings: these run in the page, where `document` exists (not in Node's type library).
+    await page.waitForFunction(`document.querySelector('#in-flight')?.textContent.includes('telegram:4242')`, { timeout: 15_000 });
+    await page.waitForFunction(`document.querySelector('#recent')?.textContent.includes('telegram:4242')`, { timeout: 15_000 });
 
     const recent = await page.$eval('#recent', (el) => el.textContent ?? '');
     expect(recent).toContain('ok');
