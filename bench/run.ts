@@ -23,6 +23,7 @@ import type { StoredTurn } from '../src/store/types.js';
 import type { EditOptions, Incoming, SurfaceLimits } from '../src/types.js';
 import type { FakeClock } from '../test/relay/fake-clock.js';
 import { FakeSurface } from '../test/relay/fake-surface.js';
+import { npmStart } from './npm-start.js';
 
 /** Platform limits as the adapters configure them. */
 const PROFILES: Record<string, Partial<SurfaceLimits>> = {
@@ -278,7 +279,7 @@ async function concurrent() {
   for (const ms of CONCURRENT_WORD_INTERVALS_MS) await concurrentAt(ms);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { memory: memoryPerConversation, overhead: relayOverhead, cadence, concurrent };
+const SECTIONS: Record<string, () => Promise<void>> = { memory: memoryPerConversation, overhead: relayOverhead, cadence, concurrent, 'npm-start': npmStart };
 /** `npm run bench -- concurrent` runs one section; no argument runs them all. */
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`parley bench  node ${process.version}  ${new Date().toISOString()}`);
