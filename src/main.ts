@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { createCore, type Core } from './app.js';
 import { createLogger } from './log.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
-import { startOpsServer, type OpsServer } from './ops/server.js';
+import type { OpsServer } from './ops/server.js';
 import { SurfaceMonitor } from './ops/surfaces.js';
 import type { Adapter } from './types.js';
 
@@ -81,6 +81,8 @@ async function main(): Promise<number> {
   let ops: OpsServer | undefined;
   if (config.ops) {
     try {
+      // Loaded only when on: prom-client is ~13 MB of RSS a service without OPS_PORT never needs.
+      const { startOpsServer } = await import('./ops/server.js');
       ops = await startOpsServer({ ...config.ops, events: core.events, surfaces: monitor, store: core.store, queueDepth: () => core.manager.queueDepth, logger: core.logger });
     } catch (err) {
       core.logger.fatal({ err }, 'ops server failed to start');
