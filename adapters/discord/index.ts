@@ -153,8 +153,10 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
   client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway resumed'));
   // Our edit pacing should keep these at zero; each one is worth a look.
-  client.rest.on(RESTEvents.RateLimited, (info) => logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit hit'));
-  client.rest.on(RESTEvents.RateLimited, () => core.events.emit({ type: 'platform.rate_limited', platform: 'discord' }));
+  client.rest.on(RESTEvents.RateLimited, (info) => {
+    logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit hit');
+    core.events.emit({ type: 'platform.rate_limited', platform: 'discord' });
+  });
 
   return {
     platform: 'discord',
