@@ -114,7 +114,7 @@ export async function npmStart(): Promise<void> {
       await measure('npm start (compiled)', ['npm', 'start'], telegram, env, 10_000),
       await measure('npm + tsx (the old npm start)', ['npm', 'exec', '--', 'tsx', 'src/main.ts'], telegram, env, 20_000),
       // What the Docker image and the systemd unit run: no npm at all.
-      await measure('node dist/src/main.js', ['node', 'dist/src/main.js'], telegram, env, 30_000),
+      await measure('node (Docker, systemd)', ['node', '--liftoff-only', '--max-semi-space-size=2', 'dist/src/main.js'], telegram, env, 30_000),
     ];
     console.log(`\n== npm start on Telegram (private chat, ${REPLY_TOKENS}-token replies at ${1000 / TOKEN_INTERVAL_MS} tokens/s, ${REPLIES} replies)`);
     for (const r of runs) {
