@@ -3,7 +3,7 @@
 // promises for /healthz, /readyz and /metrics, that promtool accepts the metrics, and the
 // SIGTERM order: readiness fails first, the reply in flight still finishes, exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,6 +61,14 @@ describe('npm start with the ops server on', () => {
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     await Promise.all([upstream.close(), telegram.close()]);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the compiled build under npm: node on dist/, no tsx', () => {
+    const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
+    expect(children).toHaveLength(1);
+    const argv = readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    expect(argv.at(-1)).toBe('dist/src/main.js');
+    expect(argv.join(' ')).not.toContain('tsx');
   });
 
   it('answers /healthz without a token and everything else only with it', async () => {
