@@ -105,6 +105,7 @@ describe('npm start with the ops server on', () => {
     expect(text).toMatch(/parley_tokens_total\{platform="telegram",type="completion"\} [1-9]/);
     expect(text).toContain('parley_surface_up{platform="telegram"} 1');
     expect(text).toContain('parley_queue_depth 0');
+    expect(text).toContain('parley_queue_wait_seconds_count{platform="telegram"} 1');
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(await promtoolCheck(text)).toEqual({ code: 0, output: '' });
   });
