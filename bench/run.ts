@@ -25,6 +25,7 @@ import type { EditOptions, Incoming, SurfaceLimits } from '../src/types.js';
 import type { FakeClock } from '../test/relay/fake-clock.js';
 import { FakeSurface } from '../test/relay/fake-surface.js';
 import { flood, shutdown } from './flow.js';
+import { npmStart } from './npm-start.js';
 
 /** Platform limits as the adapters configure them. */
 const PROFILES: Record<string, Partial<SurfaceLimits>> = {
@@ -282,7 +283,15 @@ async function concurrent() {
   for (const ms of CONCURRENT_WORD_INTERVALS_MS) await concurrentAt(ms);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { memory: memoryPerConversation, overhead: relayOverhead, cadence, concurrent, flood, shutdown };
+const SECTIONS: Record<string, () => Promise<void>> = {
+  memory: memoryPerConversation,
+  overhead: relayOverhead,
+  cadence,
+  concurrent,
+  flood,
+  shutdown,
+  'npm-start': npmStart,
+};
 /** `npm run bench -- concurrent` runs one section; no argument runs them all. */
 SECTIONS['long-token'] = longToken;
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);

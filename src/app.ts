@@ -6,6 +6,8 @@ import { OpenAIClient } from './llm/client.js';
 import { clientFromConfig } from './llm/from-config.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
+import { ObservedRelay } from './ops/observed-relay.js';
+import { OpsEvents } from './ops/events.js';
 import { createStore, type HistoryStore } from './store/index.js';
 
 export interface Core {
@@ -14,6 +16,8 @@ export interface Core {
   llm: LlmClient;
   store: HistoryStore;
   manager: ConversationManager;
+  /** Observation hook: the manager, relay and adapters emit; metrics and the status page listen. */
+  events: OpsEvents;
   /** Stops the manager (replies finish or end with a notice), then closes store and client. */
   close(): Promise<void>;
 }
@@ -33,11 +37,14 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   const logger = opts.logger ?? createLogger(config.logLevel);
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
+  const events = new OpsEvents();
   const manager = new ConversationManager({
     config,
     llm: client,
     store,
     logger,
+    relay: new ObservedRelay(events, { logger }),
+    events,
     shutdownGraceMs: opts.shutdownGraceMs,
   });
   let closed = false;
@@ -47,6 +54,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     llm: client,
     store,
     manager,
+    events,
     async close() {
       if (closed) return;
       closed = true;

@@ -8,6 +8,8 @@ import { createCore, type Core } from './app.js';
 import { createLogger, redact, type Logger } from './log.js';
 import { StoreOpenError } from './store/sqlite.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
+import type { OpsServer } from './ops/server.js';
+import { SurfaceMonitor } from './ops/surfaces.js';
 import type { Adapter, Platform } from './types.js';
 
 /** A start-up failure the user can fix: printed as one line, no stack. */
@@ -38,6 +40,7 @@ async function startAdapters(
   core: Core,
   config: Config,
   started: Adapter[],
+  monitor: SurfaceMonitor,
   onConsoleExit: () => void,
   onFatal: (adapter: Adapter, reason: string) => void,
 ): Promise<void> {
@@ -48,6 +51,7 @@ async function startAdapters(
   if (adapters.length === 0) {
     adapters.push((await import('../adapters/console/index.js')).createConsoleAdapter(core, { onExit: onConsoleExit }));
   }
+  for (const a of adapters) monitor.add(a);
   for (const a of adapters) {
     a.onFatal = (reason) => onFatal(a, reason);
     started.push(a);
@@ -60,6 +64,7 @@ async function startAdapters(
       const named = message.toLowerCase().startsWith(name.toLowerCase()) ? message : `${name}: ${message}`;
       throw Object.assign(new Error(named, { cause: err }), { name: err instanceof Error ? err.name : 'Error', platform: a.platform });
     }
+    monitor.started(a);
     core.logger.info({ platform: a.platform }, 'surface started');
   }
 }
@@ -115,15 +120,32 @@ async function main(): Promise<number> {
     return 1;
   }
   const adapters: Adapter[] = [];
+  const monitor = new SurfaceMonitor(core.events);
+  let ops: OpsServer | undefined;
+  if (config.ops) {
+    try {
+      // Loaded only when on: prom-client is ~13 MB of RSS a service without OPS_PORT never needs.
+      const { startOpsServer } = await import('./ops/server.js');
+      ops = await startOpsServer({ ...config.ops, events: core.events, surfaces: monitor, store: core.store, queueDepth: () => core.manager.queueDepth, logger: core.logger });
+    } catch (err) {
+      core.logger.fatal({ err }, 'ops server failed to start');
+      process.stderr.write(`Start-up failed: ops server on ${config.ops.host}:${config.ops.port}: ${err instanceof Error ? err.message : String(err)}\n`);
+      await core.close();
+      return 1;
+    }
+  }
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {
     stopping ??= (async () => {
       core.logger.info({ reason }, 'shutting down');
+      // Readiness fails first, so a load balancer stops sending work while replies drain.
+      monitor.beginShutdown();
       // Replies in flight finish (or end with a notice) while every surface is still connected;
       // then the surfaces disconnect; then the store and the provider client close.
       await core.manager.shutdown();
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await core.close();
+      await ops?.close();
     })();
     return stopping;
   };
@@ -139,7 +161,7 @@ async function main(): Promise<number> {
       process.stderr.write(`${reason}\n`);
       finish('surface died', 1);
     };
-    startAdapters(core, config, adapters, () => finish('console closed', 0), surfaceDied).catch((err: unknown) => {
+    startAdapters(core, config, adapters, monitor, () => finish('console closed', 0), surfaceDied).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');

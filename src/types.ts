@@ -151,4 +151,9 @@ export interface Adapter {
    * then logs it, stops everything and exits 1. Failures during start() reject start() instead.
    */
   onFatal?: (reason: string) => void;
+  /**
+   * Optional: whether the surface is serving right now (gateway ready, polling, logged in).
+   * Readiness and the status page ask it; without it a surface counts as up once started.
+   */
+  isUp?(): boolean;
 }

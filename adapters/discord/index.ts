@@ -173,11 +173,15 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   });
   client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway resumed'));
   // Our edit pacing should keep these at zero; each one is worth a look.
-  client.rest.on(RESTEvents.RateLimited, (info) => logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit hit'));
+  client.rest.on(RESTEvents.RateLimited, (info) => {
+    logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit hit');
+    core.events.emit({ type: 'platform.rate_limited', platform: 'discord' });
+  });
 
   const adapter: Adapter & { readonly client: Client } = {
     platform: 'discord',
     client,
+    isUp: () => accepting && client.isReady(),
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       const closedForGood = new Promise<never>((_resolve, reject) => (failStart = reject));

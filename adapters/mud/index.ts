@@ -58,6 +58,7 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
       return connection.state;
     },
     whenReady: () => connection.whenReady(),
+    isUp: () => connection.state === 'ready',
     async start() {
       logger.info({ host: profile.host, port: profile.port, character: profile.name }, 'MUD adapter starting');
       connection.start();

@@ -88,6 +88,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   let poller: Poller | undefined;
   let webhookServer: Server | undefined;
   let running = false;
+  /** Set when long polling ended on its own (a fatal error): the surface is down. */
+  let pollingFailed = false;
 
   async function download(media: MediaRef, abort: AbortSignal): Promise<Uint8Array> {
     const link = await bot.telegram.getFileLink(media.fileId);
@@ -111,6 +113,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       editIntervalMs: isDirect ? settings!.editIntervalDmMs : settings!.editIntervalGroupMs,
       draftIntervalMs: opts.draftIntervalMs ?? settings!.draftIntervalMs,
       logger: log.child({ channel }),
+      events: core.events,
     });
   }
 
@@ -222,6 +225,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
 
   const adapter: TelegramAdapter = {
     platform: 'telegram',
+    isUp: () => running && !pollingFailed,
     get webhookAddress() {
       return webhookServer?.address() as AddressInfo | undefined;
     },
@@ -260,6 +264,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       });
       poller.done.catch((err: unknown) => {
         const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
+        pollingFailed = true;
         // main.ts logs it at fatal and exits; without it (tests) the log is all there is.
         if (adapter.onFatal) adapter.onFatal(reason);
         else log.fatal({ reason }, 'polling stopped for good');

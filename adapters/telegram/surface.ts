@@ -7,6 +7,7 @@
 // entities, and waits out any 429: pacing never loses the answer.
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../src/log.js';
+import type { OpsEvents } from '../../src/ops/events.js';
 import type { AudioFormat, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import { describeTelegramError, isEntityError, isMessageGone, isNotModified, isTransient, isUnknownMethod, retryAfterSeconds } from './errors.js';
 import { escapeHtml, markdownToTelegramHtml } from './html.js';
@@ -84,6 +85,8 @@ export interface TelegramSurfaceOptions {
   editIntervalMs: number;
   draftIntervalMs: number;
   logger: Logger;
+  /** Ops observation: 429s and retries. */
+  events?: OpsEvents;
 }
 
 /** What `send` returns: a draft being written, or a real message. Mutable: a draft turns into a message. */
@@ -256,6 +259,7 @@ export class TelegramSurface implements Surface {
       const retryAfter = retryAfterSeconds(err);
       if (retryAfter !== undefined) {
         this.opts.pacer.block(retryAfter);
+        this.opts.events?.emit({ type: 'platform.rate_limited', platform: 'telegram' });
         return;
       }
       const switchedOff = this.opts.drafts.failed(err);
@@ -278,6 +282,7 @@ export class TelegramSurface implements Surface {
       ref.shown = text;
     } catch (err) {
       const retryAfter = retryAfterSeconds(err);
+      if (retryAfter !== undefined) this.opts.events?.emit({ type: 'platform.rate_limited', platform: 'telegram' });
       if (retryAfter !== undefined) this.opts.pacer.block(retryAfter);
       else if (!isNotModified(err)) this.opts.logger.debug({ err: describeTelegramError(err) }, 'intermediate edit failed');
     }
@@ -343,14 +348,17 @@ export class TelegramSurface implements Surface {
         return await this.opts.api.callApi(method, payload);
       } catch (err) {
         const retryAfter = retryAfterSeconds(err);
+        if (retryAfter !== undefined) this.opts.events?.emit({ type: 'platform.rate_limited', platform: 'telegram' });
         if (retryAfter !== undefined && floodWaits < MAX_FLOOD_WAITS) {
           floodWaits += 1;
           this.opts.logger.info({ method, retryAfter }, 'Telegram flood control; waiting');
           this.opts.pacer.block(retryAfter);
+          this.opts.events?.emit({ type: 'platform.retry', platform: 'telegram' });
           continue;
         }
         if (isTransient(err) && transientRetries < MAX_TRANSIENT_RETRIES) {
           transientRetries += 1;
+          this.opts.events?.emit({ type: 'platform.retry', platform: 'telegram' });
           await sleep(TRANSIENT_RETRY_BASE_MS * 2 ** (transientRetries - 1));
           continue;
         }

@@ -183,6 +183,12 @@ const envSchema = z.object({
   // mud
   MUD_PROFILE: optStr(),
   MUD_PASSWORD: optStr(),
+
+  // ops server (health, metrics, status page); off unless OPS_PORT is set
+  OPS_PORT: int(0, 0, 65_535),
+  OPS_HOST: str('127.0.0.1'),
+  OPS_TOKEN: optStr(),
+  OPS_SHOW_CONTENT: bool(false),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -254,6 +260,8 @@ export interface Config {
     draftIntervalMs: number;
   };
   mud?: { profilePath: string; password?: string };
+  /** Set when OPS_PORT is; `token` is required unless `host` is loopback. */
+  ops?: { port: number; host: string; token?: string; showContent: boolean };
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -278,6 +286,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`Invalid configuration:\nMUD_PROFILE: no such file: ${profilePath}`);
     }
     mud = { profilePath, password: e.MUD_PASSWORD };
+  }
+
+  if (e.OPS_PORT && !e.OPS_TOKEN && !isLoopback(e.OPS_HOST)) {
+    throw new ConfigError(`Invalid configuration:\nOPS_TOKEN: required when OPS_HOST (${e.OPS_HOST}) is not loopback`);
   }
 
   return {
@@ -346,7 +358,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     mud,
+    ops: e.OPS_PORT ? { port: e.OPS_PORT, host: e.OPS_HOST, token: e.OPS_TOKEN, showContent: e.OPS_SHOW_CONTENT } : undefined,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can reach the ops server. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Loads `.env` from the working directory if there is one; real env vars win. */

@@ -71,6 +71,11 @@ export class LocalDispatcher implements Dispatcher {
     return { inUse: this.slots.inUse, waiting: this.slots.waiting };
   }
 
+  /** Messages that took their turn and are not running yet, over all channels. */
+  get queueDepth(): number {
+    return this.queues.waiting;
+  }
+
   submit(channel: ChannelKey, prepare: Prepare, surface: Surface): Promise<void> {
     const requestId = randomBytes(6).toString('hex');
     // The platform joins the log fields once the message is prepared (the surface's until then).

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ChatMessage, LlmClient } from '../llm/types.js';
+import { OpsEvents } from '../ops/events.js';
 import { StreamRelay } from '../relay/index.js';
 import { ReasoningDisplay } from '../relay/reasoning.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
@@ -33,6 +34,8 @@ export interface ManagerDeps {
   store: HistoryStore;
   logger: Logger;
   relay?: StreamRelay;
+  /** Observation hook (queue waiting times); a private one when absent. */
+  events?: OpsEvents;
   /** Grace period on shutdown; default config.conversation.shutdownGraceMs. */
   shutdownGraceMs?: number;
   /** Clock for the once-per-window notices (tests). */
@@ -52,6 +55,7 @@ export class ConversationManager {
   /** Order, provider slots and shutdown; this class decides what each message is. */
   private readonly dispatcher: LocalDispatcher;
   private readonly notices: NoticePolicy;
+  private readonly events: OpsEvents;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
   private readonly models: ModelCatalog;
 
@@ -74,6 +78,7 @@ export class ConversationManager {
       providerConcurrency: deps.config.conversation.providerConcurrency,
       shutdownGraceMs: deps.shutdownGraceMs ?? deps.config.conversation.shutdownGraceMs,
     });
+    this.events = deps.events ?? new OpsEvents();
   }
 
   private get locale() {
@@ -132,7 +137,11 @@ export class ConversationManager {
       case 'voice':
         return now(() => this.voice(msg, surface, cmd.on));
       default:
-        return { kind: 'queued', costly: isCostly(cmd), run: (signal) => this.run(cmd, msg, surface, signal, log, requestId) };
+        return {
+          kind: 'queued',
+          costly: isCostly(cmd),
+          run: this.events.timeWaiting(msg.platform, (signal: AbortSignal) => this.run(cmd, msg, surface, signal, log, requestId)),
+        };
     }
   }
 
@@ -456,6 +465,11 @@ export class ConversationManager {
   /** The provider's model ids, chat models first, cached; [] when the provider cannot list them. */
   listModels(): Promise<string[]> {
     return this.models.list();
+  }
+
+  /** Messages waiting behind a reply in flight, over all channels (the ops queue-depth gauge). */
+  get queueDepth(): number {
+    return this.dispatcher.queueDepth;
   }
 
   /**

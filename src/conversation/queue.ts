@@ -130,6 +130,11 @@ export class ChannelQueues {
     for (const t of this.allTurns()) if (t.running) t.abort(reason);
   }
 
+  /** Turns waiting (taken, not running yet), over all channels. */
+  get waiting(): number {
+    return this.allTurns().filter((t) => !t.running).length;
+  }
+
   /** Turns running now. */
   get runningCount(): number {
     return this.allTurns().filter((t) => t.running).length;

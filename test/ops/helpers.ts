@@ -1,0 +1,28 @@
+// Shared by the ops tests: a free port for OPS_PORT, and promtool's verdict on metrics text.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * `promtool check metrics` on the exposition text (Debian package `prometheus`; .ci/run installs
+ * it). Exit code 0 and no output means clean; lint findings come back as output.
+ */
+export function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', ['check', 'metrics']);
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.on('error', (err) => reject(new Error(`promtool not found (apt-get install prometheus): ${err.message}`)));
+    child.on('close', (code) => resolve({ code, output }));
+    child.stdin.end(text);
+  });
+}
