@@ -7,6 +7,7 @@ import { clientFromConfig } from './llm/from-config.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
 import { createStore, type HistoryStore } from './store/index.js';
+import { loadPersonas, type PersonaBook } from './conversation/personas.js';
 
 export interface Core {
   config: Config;
@@ -14,6 +15,8 @@ export interface Core {
   llm: LlmClient;
   store: HistoryStore;
   manager: ConversationManager;
+  /** The PERSONAS file's personas; undefined when it is not set. */
+  personas?: PersonaBook;
   /** Stops the manager (replies finish or end with a notice), then closes store and client. */
   close(): Promise<void>;
 }
@@ -31,6 +34,8 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     registerSecret(secret);
   }
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Read before anything connects: a wrong file stops start-up with one line naming the field.
+  const personas = config.conversation.personasPath ? loadPersonas(config.conversation.personasPath) : undefined;
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
   const manager = new ConversationManager({
@@ -38,6 +43,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     llm: client,
     store,
     logger,
+    personas,
     shutdownGraceMs: opts.shutdownGraceMs,
   });
   let closed = false;
@@ -47,6 +53,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     llm: client,
     store,
     manager,
+    personas,
     async close() {
       if (closed) return;
       closed = true;
