@@ -1,32 +1,12 @@
 // Personas (issue 13): the PERSONAS file is validated at start with one line naming the field; a
 // channel's persona sets the system prompt, model and temperature of its replies; `reset` keeps
 // it and `reset all` clears it. Through the real manager and client against the fake upstream.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/conversation/commands.js';
 import { loadPersonas, parsePersonas, PersonaError } from '../../src/conversation/personas.js';
+import { writePersonas } from '../helpers/personas.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
 import { chatBodies, incoming, makeCore, RecordingSurface, type Harness } from './harness.js';
-
-export const PERSONAS_YAML = `personas:
-  - name: pirate
-    description: Talks like a pirate
-    system: You are a pirate. Answer in pirate speak.
-    model: gpt-4o-mini
-    temperature: 1.3
-    greeting: Ahoy, matey!
-  - name: tutor
-    description: A patient maths tutor
-    system: You are a patient maths tutor.
-`;
-
-export function writePersonas(text = PERSONAS_YAML): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'parley-personas-')), 'personas.yaml');
-  writeFileSync(path, text);
-  return path;
-}
 
 describe('PERSONAS file', () => {
   it('loads names, prompts and the optional model, temperature and greeting', () => {
