@@ -28,6 +28,10 @@ describe('PERSONAS file', () => {
     expect(() => parsePersonas(data, 'p.yaml')).toThrow(`PERSONAS p.yaml: ${message}`);
   });
 
+  it('the shipped personas.example.yaml is valid', () => {
+    expect(loadPersonas('personas.example.yaml').size).toBeGreaterThan(0);
+  });
+
   it('names a missing file and broken YAML', () => {
     expect(() => loadPersonas('/nonexistent/personas.yaml')).toThrow(/cannot read the file \(ENOENT\)/);
     expect(() => loadPersonas(writePersonas('personas: [\n'))).toThrow(/not valid YAML/);
