@@ -352,10 +352,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return messageResult(msg);
   }
 
+  /** Update kinds the bot asked for (allowed_updates sticks until changed); undefined = all. */
+  let allowedUpdates: string[] | undefined;
+  /** Telegram never delivers (nor keeps) updates of a kind the bot did not ask for. */
+  const dropUnwanted = () => {
+    if (!allowedUpdates) return;
+    const wanted = allowedUpdates;
+    for (let i = pending.length - 1; i >= 0; i--) if (!wanted.some((kind) => kind in pending[i]!)) pending.splice(i, 1);
+  };
+
   async function getUpdates(p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(100, Number(p.limit ?? 100));
     const timeoutMs = Number(p.timeout ?? 0) * 1000;
+    const asked = typeof p.allowed_updates === 'string' ? (JSON.parse(p.allowed_updates) as unknown) : p.allowed_updates;
+    if (Array.isArray(asked)) allowedUpdates = asked.length > 0 ? asked.map(String) : undefined;
+    dropUnwanted();
     // offset confirms every update below it: Telegram forgets them.
     while (pending.length && Number(pending[0]!.update_id) < offset) pending.shift();
     if (pending.length === 0 && timeoutMs > 0 && !closed) {
@@ -371,6 +383,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         req.on('close', done);
       });
     }
+    dropUnwanted();
     return pending.filter((u) => Number(u.update_id) >= offset).slice(0, limit);
   }
 
