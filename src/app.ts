@@ -9,6 +9,7 @@ import { createLogger, registerSecret, type Logger } from './log.js';
 import { ObservedRelay } from './ops/observed-relay.js';
 import { OpsEvents } from './ops/events.js';
 import { createStore, type HistoryStore } from './store/index.js';
+import { loadPersonas, type PersonaBook } from './conversation/personas.js';
 
 export interface Core {
   config: Config;
@@ -18,6 +19,8 @@ export interface Core {
   manager: ConversationManager;
   /** Observation hook: the manager, relay and adapters emit; metrics and the status page listen. */
   events: OpsEvents;
+  /** The PERSONAS file's personas; undefined when it is not set. */
+  personas?: PersonaBook;
   /** Stops the manager (replies finish or end with a notice), then closes store and client. */
   close(): Promise<void>;
 }
@@ -35,6 +38,8 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     registerSecret(secret);
   }
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Read before anything connects: a wrong file stops start-up with one line naming the field.
+  const personas = config.conversation.personasPath ? loadPersonas(config.conversation.personasPath) : undefined;
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
   const events = new OpsEvents();
@@ -45,6 +50,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     logger,
     relay: new ObservedRelay(events, { logger }),
     events,
+    personas,
     shutdownGraceMs: opts.shutdownGraceMs,
   });
   let closed = false;
@@ -55,6 +61,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     store,
     manager,
     events,
+    personas,
     async close() {
       if (closed) return;
       closed = true;

@@ -36,12 +36,15 @@ export interface AudioInput {
 /** The command vocabulary, the same on every surface; each platform spells it its own way. */
 export type Command =
   | { kind: 'chat'; text: string }
-  | { kind: 'reset' }
+  /** `all` also clears the channel's persona (a plain reset keeps it). */
+  | { kind: 'reset'; all?: boolean }
   | { kind: 'image'; prompt: string }
   | { kind: 'tts'; text: string }
   | { kind: 'voice'; on?: boolean }
   | { kind: 'model'; name?: string }
   | { kind: 'system'; prompt?: string }
+  /** Shows the personas (no name) or sets this channel's persona. */
+  | { kind: 'persona'; name?: string }
   | { kind: 'stop' }
   | { kind: 'retry' }
   | { kind: 'usage' }

@@ -34,7 +34,10 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .setName('voice')
       .setDescription('Speak every answer in this channel')
       .addBooleanOption((o) => o.setName('enabled').setDescription('On or off (default: toggle)')),
-    new SlashCommandBuilder().setName('reset').setDescription('Forget this conversation'),
+    new SlashCommandBuilder()
+      .setName('reset')
+      .setDescription('Forget this conversation')
+      .addBooleanOption((o) => o.setName('all').setDescription('Also clear the persona (default: keep it)')),
     new SlashCommandBuilder()
       .setName('model')
       .setDescription('Show or choose the model for this channel')
@@ -43,6 +46,10 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .setName('system')
       .setDescription('Show or set the system prompt for this channel')
       .addStringOption((o) => o.setName('prompt').setDescription('New system prompt ("default" to reset)').setMaxLength(PROMPT_MAX_CHARS)),
+    new SlashCommandBuilder()
+      .setName('persona')
+      .setDescription('Show or choose the persona for this channel')
+      .addStringOption((o) => o.setName('name').setDescription('Persona ("default" for none)').setAutocomplete(true)),
     new SlashCommandBuilder().setName('stop').setDescription('Stop the answer being written'),
     new SlashCommandBuilder().setName('retry').setDescription('Regenerate the last answer'),
     new SlashCommandBuilder().setName('usage').setDescription('Tokens used today and history size'),
@@ -67,7 +74,10 @@ export function commandFromInteraction(i: ChatInputCommandInteraction): Command 
       return { kind: 'model', name: str('name') };
     case 'system':
       return { kind: 'system', prompt: str('prompt') };
+    case 'persona':
+      return { kind: 'persona', name: str('name') };
     case 'reset':
+      return i.options.getBoolean('all') ? { kind: 'reset', all: true } : { kind: 'reset' };
     case 'stop':
     case 'retry':
     case 'usage':

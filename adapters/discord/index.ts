@@ -23,6 +23,7 @@ import { InteractionSurface } from './interaction-surface.js';
 import { line } from './lines.js';
 import { AUTOCOMPLETE_MAX_CHOICES, CHOICE_MAX_CHARS } from './limits.js';
 import { MessageReplySurface } from './message-surface.js';
+import { personaChoices } from './persona-choices.js';
 import { channelKeyFor, decide, type AccessRules } from './routing.js';
 import type { DiscordSurfaceOptions } from './surface.js';
 
@@ -139,6 +140,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   }
 
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    if (interaction.commandName === 'persona') return interaction.respond(personaChoices(core.personas, String(interaction.options.getFocused())));
     if (interaction.commandName !== 'model') return interaction.respond([]);
     const typed = String(interaction.options.getFocused()).toLowerCase();
     const models = await core.manager.listModels();

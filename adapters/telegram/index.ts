@@ -14,6 +14,7 @@ import type { Adapter, AudioInput, ImageInput, Incoming } from '../../src/types.
 import { describeTelegramError } from './errors.js';
 import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type MediaRef, type TgMessage } from './inbound.js';
 import { line } from './lines.js';
+import { Keyboards, type TgCallbackQuery } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
 import { ChatPacers } from './pacer.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
@@ -117,6 +118,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     });
   }
 
+  const keyboards = new Keyboards({ core, api, locale, logger: log, surfaceFor: (s) => surfaceFor(s.chatId, s.threadId, s.channel, s.isDirect) });
+
   type Answerable = Extract<ReturnType<typeof classify>, { action: 'answer' }>;
 
   /** Hands the message to the manager at once, so it keeps its place in the chat's order. */
@@ -132,8 +135,19 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       track(surface.send(line(locale, 'tooLarge')).then(() => undefined, () => undefined));
       return;
     }
+    const scope = { userId: decision.user.id, chatId: msg.chat.id, threadId: decision.threadId, channel: decision.channel, isDirect: decision.isDirect };
+    const cmd = decision.media.length === 0 ? parseCommand(decision.text) : { kind: 'chat' as const, text: decision.text };
     // Not awaited: the manager orders the chat's messages; the next one may be a /stop.
-    track(core.manager.submit(decision.channel, (signal) => prepare(msg, decision, surface, signal), surface));
+    const submit = () =>
+      core.manager
+        .submit(decision.channel, (signal) => prepare(msg, decision, surface, signal), surface)
+        .then(() => (cmd.kind === 'chat' || cmd.kind === 'retry' ? keyboards.offerRegenerate(surface, scope) : undefined));
+    if ((cmd.kind === 'persona' || cmd.kind === 'model') && cmd.name === undefined) {
+      // Without an argument these answer with a keyboard to pick from (text when there is none).
+      track(keyboards.showPicker(cmd, scope, decision.isDirect ? undefined : msg.message_id).then((shown) => (shown ? undefined : submit())));
+      return;
+    }
+    track(submit());
   }
 
   /** Downloads the message's files (inside the chat's order); undefined after a failure was said. */
@@ -218,7 +232,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       webhookServer!.once('error', reject);
       webhookServer!.listen(opts.webhookPort ?? settings!.webhookPort, settings!.webhookHost, () => resolve());
     });
-    await bot.telegram.setWebhook(url.toString(), { secret_token: secretToken, allowed_updates: ['message'] });
+    await bot.telegram.setWebhook(url.toString(), { secret_token: secretToken, allowed_updates: ['message', 'callback_query'] });
     const { address, port } = webhookServer.address() as AddressInfo;
     log.info({ path, host: address, port }, 'webhook listening');
   }
@@ -242,6 +256,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       bot.botInfo = me;
       identity = { id: me.id, username: me.username };
       bot.on('message', (ctx) => onMessage(ctx.message as unknown as TgMessage));
+      bot.on('callback_query', (ctx) => {
+        if (running) track(keyboards.onCallbackQuery(ctx.callbackQuery as unknown as TgCallbackQuery));
+      });
       bot.catch((err) => log.error({ err }, 'telegraf handler error'));
       running = true;
       await registerCommands();
@@ -254,7 +271,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       poller = startPolling({
         // node-fetch takes the native AbortSignal; only telegraf's typings name a polyfill's.
         api: { callApi: (method, payload, o) => bot.telegram.callApi(method, payload as never, o as never) },
-        allowedUpdates: ['message'],
+        allowedUpdates: ['message', 'callback_query'],
         handle: async (updates) => {
           await Promise.all(updates.map((u) => bot.handleUpdate(u)));
         },

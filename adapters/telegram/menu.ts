@@ -19,6 +19,7 @@ const MENU: readonly MenuEntry[] = [
   { command: 'voice', args: { en: 'on|off', zh: 'on|off' }, description: { en: 'Voice replies on or off', zh: '开关语音回答' } },
   { command: 'model', args: { en: '[name]', zh: '[名称]' }, description: { en: 'Show or set the model', zh: '查看或设置模型' } },
   { command: 'system', args: { en: '[prompt]', zh: '[提示词]' }, description: { en: 'Show or set the system prompt', zh: '查看或设置系统提示词' } },
+  { command: 'persona', args: { en: '[name]', zh: '[名称]' }, description: { en: 'Show or choose a persona', zh: '查看或选择角色' } },
   { command: 'stop', description: { en: 'Stop the answer in progress', zh: '停止正在进行的回答' } },
   { command: 'retry', description: { en: 'Regenerate the last answer', zh: '重新生成上一个回答' } },
   { command: 'usage', description: { en: 'Tokens used today', zh: '今天用了多少 token' } },

@@ -219,6 +219,18 @@ export class TelegramSurface implements Surface {
     this.typingTimer.unref();
   }
 
+  /**
+   * Puts an inline keyboard under the last message this reply sent (the regenerate button), once
+   * the reply is over: an answer may span several messages and end with a notice, and an edit
+   * of the text without the keyboard would drop it. False when nothing was sent.
+   */
+  async attachKeyboard(replyMarkup: { inline_keyboard: unknown[][] }): Promise<boolean> {
+    const last = this.refs.findLast((r) => r.kind === 'message' && r.messageId !== undefined);
+    if (!last) return false;
+    await this.mustDeliver('editMessageReplyMarkup', { chat_id: this.opts.target.chatId, message_id: last.messageId, reply_markup: replyMarkup });
+    return true;
+  }
+
   /** Ends the reply: anything still open is delivered as a final message; timers stop. */
   async close(): Promise<void> {
     this.stopTyping();

@@ -151,6 +151,7 @@ const envSchema = z.object({
   DAILY_TOKEN_BUDGET: int(0, 0),
   ADMINS: list(),
   LOCALE: enumOf(['en', 'zh'], 'en'),
+  PERSONAS: optStr(),
   REASONING: enumOf(['hide', 'status', 'show'], 'status'),
   LOG_LEVEL: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
 
@@ -229,6 +230,8 @@ export interface Config {
     locale: 'en' | 'zh';
     /** A reasoning model's thinking: hide it, show a "thinking…" status, or show an excerpt. */
     reasoning: 'hide' | 'status' | 'show';
+    /** YAML file of personas a channel can choose (absolute path); undefined = none. */
+    personasPath?: string;
   };
   store: { kind: 'sqlite' | 'memory'; dataDir: string };
   /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
@@ -324,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       admins: e.ADMINS,
       locale: e.LOCALE,
       reasoning: e.REASONING,
+      personasPath: e.PERSONAS ? resolve(e.PERSONAS) : undefined,
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
     reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },

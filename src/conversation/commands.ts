@@ -17,6 +17,9 @@ const ALIASES: Record<string, CommandKind> = {
   model: 'model',
   models: 'model',
   system: 'system',
+  persona: 'persona',
+  personas: 'persona',
+  角色: 'persona',
   stop: 'stop',
   停: 'stop',
   retry: 'retry',
@@ -29,7 +32,7 @@ const ALIASES: Record<string, CommandKind> = {
 };
 
 /** Keywords that may stand alone in MUD mode only: a bare word there is otherwise chat. */
-const BARE_KEYWORDS_WITHOUT_ARGS = new Set<CommandKind>(['reset', 'stop', 'retry', 'usage', 'help', 'more', 'model', 'voice', 'system']);
+const BARE_KEYWORDS_WITHOUT_ARGS = new Set<CommandKind>(['reset', 'stop', 'retry', 'usage', 'help', 'more', 'model', 'voice', 'system', 'persona']);
 
 export interface ParseOptions {
   /** '/' (default) or '' for keyword mode. */
@@ -57,6 +60,10 @@ export function commandFrom(kind: CommandKind, arg: string): Command | undefined
       return rest ? { kind, name: rest } : { kind };
     case 'system':
       return rest ? { kind, prompt: rest } : { kind };
+    case 'persona':
+      return rest ? { kind, name: rest } : { kind };
+    case 'reset':
+      return /^(all|全部)$/i.test(rest) ? { kind, all: true } : { kind };
     case 'chat':
       return { kind, text: rest };
     default:
@@ -81,7 +88,8 @@ export function parseCommand(text: string, opts: ParseOptions = {}): Command {
   const kind = ALIASES[word];
   if (!kind) return prefix ? { kind: 'help' } : { kind: 'chat', text: trimmed };
   // In keyword mode "reset the story please" is chat, not a reset: only exact short forms count.
-  if (!prefix && arg && BARE_KEYWORDS_WITHOUT_ARGS.has(kind) && !['model', 'voice', 'system'].includes(kind)) {
+  const takesArgs = ['model', 'voice', 'system', 'persona'].includes(kind) || (kind === 'reset' && /^(all|全部)$/i.test(arg.trim()));
+  if (!prefix && arg && BARE_KEYWORDS_WITHOUT_ARGS.has(kind) && !takesArgs) {
     return { kind: 'chat', text: trimmed };
   }
   return commandFrom(kind, arg) ?? (prefix ? { kind: 'help' } : { kind: 'chat', text: trimmed });
@@ -89,7 +97,12 @@ export function parseCommand(text: string, opts: ParseOptions = {}): Command {
 
 /** Commands only admins may run in shared channels. */
 export function isAdminCommand(cmd: Command): boolean {
-  return (cmd.kind === 'model' && cmd.name !== undefined) || (cmd.kind === 'system' && cmd.prompt !== undefined);
+  return (
+    (cmd.kind === 'model' && cmd.name !== undefined) ||
+    (cmd.kind === 'system' && cmd.prompt !== undefined) ||
+    (cmd.kind === 'persona' && cmd.name !== undefined) ||
+    (cmd.kind === 'reset' && cmd.all === true)
+  );
 }
 
 /** Commands that call the provider and so count against rate limits. */

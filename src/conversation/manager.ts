@@ -18,6 +18,8 @@ import { t, type MessageId } from './messages.js';
 import { ModelCatalog, nonChatRefusal } from './models.js';
 import { LocalDispatcher, type Plan, type Prepare } from './dispatcher.js';
 import { NoticePolicy } from './policy/notices.js';
+import { personaCommand } from './persona-command.js';
+import type { PersonaBook } from './personas.js';
 
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
 const TYPING_RENEW_MS = 4_000;
@@ -40,6 +42,8 @@ export interface ManagerDeps {
   shutdownGraceMs?: number;
   /** Clock for the once-per-window notices (tests). */
   now?: () => number;
+  /** Personas a channel may choose (PERSONAS). */
+  personas?: PersonaBook;
 }
 
 export type { Prepare } from './dispatcher.js';
@@ -58,9 +62,11 @@ export class ConversationManager {
   private readonly events: OpsEvents;
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
   private readonly models: ModelCatalog;
+  private readonly personas?: PersonaBook;
 
   constructor(deps: ManagerDeps) {
     this.config = deps.config;
+    this.personas = deps.personas;
     this.llm = deps.llm;
     this.store = deps.store;
     this.logger = deps.logger;
@@ -136,6 +142,8 @@ export class ConversationManager {
         return now(() => this.system(msg, surface, cmd.prompt));
       case 'voice':
         return now(() => this.voice(msg, surface, cmd.on));
+      case 'persona':
+        return now(() => this.persona(msg, surface, cmd.name));
       default:
         return {
           kind: 'queued',
@@ -166,7 +174,9 @@ export class ConversationManager {
         case 'reset':
           await this.store.reset(msg.channel);
           this.pendingLines.delete(msg.channel);
-          return await this.say(surface, 'reset_done');
+          // A plain reset keeps the channel's persona; `reset all` clears it too.
+          if (cmd.all) await this.store.setSettings(msg.channel, { persona: undefined });
+          return await this.say(surface, cmd.all ? 'reset_all_done' : 'reset_done');
         case 'more':
           return await this.more(msg, surface);
         default:
@@ -259,9 +269,11 @@ export class ConversationManager {
     requestId: string,
   ) {
     const settings = await this.store.getSettings(msg.channel);
-    const model = settings.model ?? this.config.llm.chatModel;
+    // The channel's own /model and /system win over its persona's, which win over the defaults.
+    const persona = this.personas?.get(settings.persona);
+    const model = settings.model ?? persona?.model ?? this.config.llm.chatModel;
     const messages = buildMessages(history, next, {
-      systemPrompt: settings.systemPrompt ?? this.config.conversation.systemPrompt,
+      systemPrompt: settings.systemPrompt ?? persona?.systemPrompt ?? this.config.conversation.systemPrompt,
       maxMessages: this.config.conversation.historyMaxMessages,
       maxTokens: this.config.conversation.historyMaxTokens,
     });
@@ -272,7 +284,7 @@ export class ConversationManager {
     const stream = this.llm.streamChat({
       model,
       messages,
-      temperature: this.config.llm.temperature,
+      temperature: persona?.temperature ?? this.config.llm.temperature,
       maxTokens: this.config.llm.maxTokens,
       signal: AbortSignal.any([signal, capStop.signal]),
       requestId,
@@ -395,12 +407,12 @@ export class ConversationManager {
       tokens: used,
       budget: budget > 0 ? this.line('usage_budget', { budget }) : '',
       messages: history.length,
-      model: settings.model ?? this.config.llm.chatModel,
+      model: settings.model ?? this.personas?.get(settings.persona)?.model ?? this.config.llm.chatModel,
     });
   }
 
   private async model(msg: Incoming, surface: Surface, name: string | undefined) {
-    const current = (await this.store.getSettings(msg.channel)).model ?? this.config.llm.chatModel;
+    const current = await this.currentModel(msg.channel);
     const say = (id: MessageId, params?: Record<string, string | number>) => this.line(id, params);
     if (name === undefined) return this.sayText(surface, await this.models.describe(current, say));
     if (['default', 'reset'].includes(name.toLowerCase())) {
@@ -412,6 +424,12 @@ export class ConversationManager {
     await this.store.setSettings(msg.channel, { model: name });
     const ids = await this.models.list();
     return this.say(surface, ids.length > 0 && !ids.includes(name) ? 'model_set_unlisted' : 'model_set', { model: name });
+  }
+
+  private async persona(msg: Incoming, surface: Surface, name: string | undefined) {
+    const say = (id: MessageId, params?: Record<string, string | number>) => this.line(id, params);
+    const answers = await personaCommand({ store: this.store, book: this.personas, say }, msg.channel, name);
+    for (const text of answers) await this.sayText(surface, text);
   }
 
   private async system(msg: Incoming, surface: Surface, prompt: string | undefined) {
@@ -460,6 +478,12 @@ export class ConversationManager {
   private mayAdminister(msg: Incoming): boolean {
     if (this.config.conversation.admins.length === 0) return msg.isDirect || msg.platform === 'console';
     return this.isAdmin(msg.platform, msg.user.id);
+  }
+
+  /** The model a channel's next reply uses: its own choice, its persona's, or the default. */
+  async currentModel(channel: ChannelKey): Promise<string> {
+    const settings = await this.store.getSettings(channel);
+    return settings.model ?? this.personas?.get(settings.persona)?.model ?? this.config.llm.chatModel;
   }
 
   /** The provider's model ids, chat models first, cached; [] when the provider cannot list them. */

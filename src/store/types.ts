@@ -19,6 +19,8 @@ export interface ChannelSettings {
   systemPrompt?: string;
   model?: string;
   voice?: boolean;
+  /** Name of a persona from the PERSONAS file. */
+  persona?: string;
 }
 
 export interface HistoryStore {

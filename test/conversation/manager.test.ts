@@ -279,7 +279,7 @@ describe('ConversationManager', () => {
     expect(s.finalTexts[0]).toContain('当前模型：gpt-4o-mini');
     expect(s.finalTexts[0]).toContain('gpt-4o');
     await core.manager.handle(incoming('/help'), s);
-    expect(s.finalTexts[1]).toContain('/reset：清空本对话');
+    expect(s.finalTexts[1]).toContain('/reset [all]：清空本对话');
   });
 
   it('a relay listing hundreds of models gets the first 40 named and the rest counted', async () => {

@@ -56,7 +56,7 @@ describe('discord adapter lifecycle', () => {
     const { discord } = await startStack({ shutdownGraceMs: 1000 });
     expect(discord.state.commandPuts).toEqual(['global']);
     expect(discord.state.globalCommands.map((c) => c.name)).toContain('retry');
-    expect(discord.state.globalCommands.length).toBe(11);
+    expect(discord.state.globalCommands.length).toBe(12);
   });
 
   it('acknowledges a slash command within the deadline although the model is slow', async () => {

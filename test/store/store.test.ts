@@ -121,6 +121,17 @@ describe('sqlite store persistence', () => {
     await b.close();
   });
 
+  it("a channel's persona survives a restart, and a reset keeps it", async () => {
+    const dir = tempDir();
+    const a = new SqliteStore(dir);
+    await a.setSettings('discord:g:1', { persona: 'pirate' });
+    await a.reset('discord:g:1');
+    await a.close();
+    const b = new SqliteStore(dir);
+    expect(await b.getSettings('discord:g:1')).toEqual({ persona: 'pirate' });
+    await b.close();
+  });
+
   it('a process killed with SIGKILL right after a write loses nothing it had written', () => {
     const dir = tempDir();
     // A child writes turns then kills itself without closing the database.

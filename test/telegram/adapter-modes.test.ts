@@ -77,6 +77,8 @@ describe('webhook mode', () => {
   it('sets the webhook with its secret and does not poll', () => {
     expect(tg.webhook).toEqual({ url: 'https://bot.example.test/tg/hook', secretToken: SECRET });
     expect(tg.callsOf('getUpdates')).toHaveLength(0);
+    // Button presses (regenerate, pickers) come as callback_query updates: asked for too.
+    expect(tg.callsOf('setWebhook').at(-1)!.payload.allowed_updates).toEqual(['message', 'callback_query']);
   });
 
   it('refuses a request without the secret', async () => {

@@ -4,7 +4,9 @@
 // sendMessageDraft, sendPhoto/sendVoice as multipart, getFile + file download, sendChatAction)
 // and enforces what real Telegram enforces and bots trip over: 4,096 UTF-16 units per message,
 // 1,024 per caption, "message is not modified", malformed HTML entities, and a per-chat rate
-// limit answering 429 with retry_after. Faults on demand: failNext (an error answer), dropNext
+// limit answering 429 with retry_after. Inline keyboards: reply_markup is kept on each message
+// (editMessageText without one removes it, as Telegram does), sendCallbackQuery injects a button
+// press, answerCallbackQuery records the answer and refuses a second or unknown one. Faults on demand: failNext (an error answer), dropNext
 // (a reset connection). Wire facts: docs/fakes.md.
 //
 //   const tg = await startFakeTelegram();
@@ -19,7 +21,7 @@ import { parseTelegramHtml, type ParsedEntity } from './html-entities.js';
 export const MAX_MESSAGE_UNITS = 4096;
 export const MAX_CAPTION_UNITS = 1024;
 /** Rate-limited methods: what Telegram counts against a chat's flood limit. Drafts are exempt. */
-const WRITE_METHODS = new Set(['sendMessage', 'editMessageText', 'sendPhoto', 'sendVoice']);
+const WRITE_METHODS = new Set(['sendMessage', 'editMessageText', 'editMessageReplyMarkup', 'sendPhoto', 'sendVoice']);
 const DEFAULT_POLL_HOLD_MS = 1_000;
 const WAIT_FOR_POLL_MS = 10;
 
@@ -70,6 +72,36 @@ export interface BotMessage {
   file?: UploadedFile;
   replyTo?: number;
   edits: number;
+  /** The inline keyboard under the message, if any. */
+  replyMarkup?: InlineKeyboard;
+}
+
+export interface InlineButton {
+  text: string;
+  callback_data?: string;
+}
+
+export interface InlineKeyboard {
+  inline_keyboard: InlineButton[][];
+}
+
+/** A button press the fake sent and how the bot answered it. */
+export interface CallbackQueryRecord {
+  id: string;
+  chatId: number;
+  messageId: number;
+  fromId: number;
+  data: string;
+  at: number;
+  answer?: { text?: string; showAlert?: boolean; at: number };
+}
+
+export interface CallbackQueryInput {
+  chatId: number;
+  /** The bot message whose button was pressed. */
+  messageId: number;
+  data: string;
+  from?: Partial<TgUser> & { id: number };
 }
 
 export interface DraftCall {
@@ -123,6 +155,7 @@ export interface FakeTelegram {
   readonly drafts: DraftCall[];
   readonly chatActions: { chatId: number; action: string; at: number }[];
   readonly commands: { command: string; description: string }[];
+  readonly callbackQueries: CallbackQueryRecord[];
   /** Webhook URL and secret last set with setWebhook (empty after deleteWebhook). */
   readonly webhook: { url: string; secretToken?: string };
   draftSupport: DraftSupport;
@@ -139,6 +172,10 @@ export interface FakeTelegram {
   /** Queues an update built from a user message; returns the message object. */
   sendUserMessage(input: UserMessageInput): Record<string, unknown>;
   pushUpdate(update: Record<string, unknown>): void;
+  /** Queues a callback_query update: a user pressed a button under one of the bot's messages. */
+  sendCallbackQuery(input: CallbackQueryInput): CallbackQueryRecord;
+  /** The text of every button under a message, row by row. */
+  buttonsOf(msg: BotMessage): InlineButton[];
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -188,6 +225,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const drafts: DraftCall[] = [];
   const chatActions: FakeTelegram['chatActions'] = [];
   const commands: FakeTelegram['commands'] = [];
+  const callbackQueries: CallbackQueryRecord[] = [];
+  let nextCallbackId = 1;
   const webhook: FakeTelegram['webhook'] = { url: '' };
   const files = new Map<string, { bytes: Uint8Array; path: string }>();
   const injected = new Map<string, { error: ApiError; times: number }>();
@@ -275,6 +314,18 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     ...(m.kind === 'text' ? { text: m.text } : { caption: m.text }),
     ...(m.entities.length ? { entities: m.entities } : {}),
   });
+  /** reply_markup as sent (JSON, or a string in multipart); only inline keyboards are modelled. */
+  const markupOf = (p: Record<string, unknown>): InlineKeyboard | undefined => {
+    const raw = typeof p.reply_markup === 'string' ? (JSON.parse(p.reply_markup) as unknown) : p.reply_markup;
+    if (raw === undefined) return undefined;
+    const rows = (raw as { inline_keyboard?: unknown }).inline_keyboard;
+    if (!Array.isArray(rows)) return bad('Bad Request: reply markup is not an inline keyboard');
+    for (const b of rows.flat() as InlineButton[]) {
+      if (!b.text) bad('Bad Request: text buttons are unallowed in the inline keyboard');
+      if (b.callback_data !== undefined && Buffer.byteLength(b.callback_data) > 64) bad('Bad Request: BUTTON_DATA_INVALID');
+    }
+    return rows.length > 0 ? { inline_keyboard: rows as InlineButton[][] } : undefined;
+  };
   const store = (m: Omit<BotMessage, 'message_id' | 'edits'>) => {
     const msg: BotMessage = { ...m, message_id: allocMessageId(m.chatId), edits: 0 };
     messages.push(msg);
@@ -301,10 +352,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return messageResult(msg);
   }
 
+  /** Update kinds the bot asked for (allowed_updates sticks until changed); undefined = all. */
+  let allowedUpdates: string[] | undefined;
+  /** Telegram never delivers (nor keeps) updates of a kind the bot did not ask for. */
+  const dropUnwanted = () => {
+    if (!allowedUpdates) return;
+    const wanted = allowedUpdates;
+    for (let i = pending.length - 1; i >= 0; i--) if (!wanted.some((kind) => kind in pending[i]!)) pending.splice(i, 1);
+  };
+
   async function getUpdates(p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(100, Number(p.limit ?? 100));
     const timeoutMs = Number(p.timeout ?? 0) * 1000;
+    const asked = typeof p.allowed_updates === 'string' ? (JSON.parse(p.allowed_updates) as unknown) : p.allowed_updates;
+    if (Array.isArray(asked)) allowedUpdates = asked.length > 0 ? asked.map(String) : undefined;
+    dropUnwanted();
     // offset confirms every update below it: Telegram forgets them.
     while (pending.length && Number(pending[0]!.update_id) < offset) pending.shift();
     if (pending.length === 0 && timeoutMs > 0 && !closed) {
@@ -320,6 +383,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         req.on('close', done);
       });
     }
+    dropUnwanted();
     return pending.filter((u) => Number(u.update_id) >= offset).slice(0, limit);
   }
 
@@ -363,6 +427,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         parseMode: p.parse_mode === undefined ? undefined : String(p.parse_mode),
         entities: parsed.entities,
         replyTo: replyToOf(p),
+        replyMarkup: markupOf(p),
       });
       return messageResult(msg);
     },
@@ -379,8 +444,29 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         parseMode: p.parse_mode === undefined ? undefined : String(p.parse_mode),
         entities: parsed.entities,
         edits: msg.edits + 1,
+        // Telegram drops the keyboard of a message edited without one.
+        replyMarkup: markupOf(p),
       });
       return messageResult(msg);
+    },
+    editMessageReplyMarkup: (p) => {
+      const chatId = chatIdOf(p);
+      const msg = messages.find((m) => m.chatId === chatId && m.message_id === Number(p.message_id));
+      if (!msg) return bad('Bad Request: message to edit not found');
+      const next = markupOf(p);
+      if (JSON.stringify(next) === JSON.stringify(msg.replyMarkup)) bad(NOT_MODIFIED);
+      msg.replyMarkup = next;
+      return messageResult(msg);
+    },
+    answerCallbackQuery: (p) => {
+      const query = callbackQueries.find((q) => q.id === String(p.callback_query_id));
+      if (!query || query.answer) return bad('Bad Request: query is too old and response timeout expired or query ID is invalid');
+      query.answer = {
+        ...(p.text !== undefined ? { text: String(p.text) } : {}),
+        ...(p.show_alert !== undefined ? { showAlert: Boolean(p.show_alert) } : {}),
+        at: Date.now(),
+      };
+      return true;
     },
     sendMessageDraft: (p) => {
       if (fake.draftSupport === 'not-found') bad('Not Found', 404);
@@ -480,6 +566,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     drafts,
     chatActions,
     commands,
+    callbackQueries,
     webhook,
     draftSupport: options.drafts ?? 'ok',
     rateLimit: options.rateLimit,
@@ -542,6 +629,38 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       fake.pushUpdate({ message });
       return message;
     },
+    sendCallbackQuery(input) {
+      const from: TgUser = { is_bot: false, first_name: 'Alice', username: 'alice', ...input.from, id: input.from?.id ?? input.chatId };
+      const original = messages.find((m) => m.chatId === input.chatId && m.message_id === input.messageId);
+      const chat = input.chatId > 0 ? { id: input.chatId, type: 'private', first_name: from.first_name } : { id: input.chatId, type: 'supergroup', title: 'Group' };
+      const record: CallbackQueryRecord = {
+        id: String(nextCallbackId++),
+        chatId: input.chatId,
+        messageId: input.messageId,
+        fromId: from.id,
+        data: input.data,
+        at: Date.now(),
+      };
+      callbackQueries.push(record);
+      fake.pushUpdate({
+        callback_query: {
+          id: record.id,
+          from,
+          chat_instance: `ci${input.chatId}`,
+          data: input.data,
+          message: {
+            message_id: input.messageId,
+            date: Math.floor(Date.now() / 1000),
+            chat,
+            from: bot,
+            text: original?.text ?? '',
+            ...(original?.replyMarkup ? { reply_markup: original.replyMarkup } : {}),
+          },
+        },
+      });
+      return record;
+    },
+    buttonsOf: (msg) => msg.replyMarkup?.inline_keyboard.flat() ?? [],
     pushUpdate(update) {
       pending.push({ update_id: nextUpdateId++, ...update });
       wakePollers();
