@@ -152,6 +152,7 @@ const envSchema = z.object({
   ADMINS: list(),
   LOCALE: enumOf(['en', 'zh'], 'en'),
   REASONING: enumOf(['hide', 'status', 'show'], 'status'),
+  TEXT_ATTACHMENT_MAX_BYTES: int(102_400, 1, 10_000_000),
   LOG_LEVEL: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
 
   // discord
@@ -164,6 +165,7 @@ const envSchema = z.object({
   DISCORD_LISTEN_CHANNELS: list(),
   DISCORD_EDIT_INTERVAL_MS: int(1_200, 200, 60_000),
   DISCORD_PING_AUTHOR: bool(false),
+  DISCORD_CONTEXT: enumOf(['channel', 'chain'], 'channel'),
 
   // telegram
   TELEGRAM_BOT_TOKEN: optStr(),
@@ -223,6 +225,8 @@ export interface Config {
     locale: 'en' | 'zh';
     /** A reasoning model's thinking: hide it, show a "thinking…" status, or show an excerpt. */
     reasoning: 'hide' | 'status' | 'show';
+    /** Attached text files up to this size are read into the message; larger ones get a note. */
+    textAttachmentMaxBytes: number;
   };
   store: { kind: 'sqlite' | 'memory'; dataDir: string };
   /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
@@ -238,6 +242,8 @@ export interface Config {
     listenChannels: string[];
     editIntervalMs: number;
     pingAuthor: boolean;
+    /** Where a message's history comes from: the channel's, or the reply chain it answers. */
+    context: 'channel' | 'chain';
   };
   telegram?: {
     token: string;
@@ -312,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       admins: e.ADMINS,
       locale: e.LOCALE,
       reasoning: e.REASONING,
+      textAttachmentMaxBytes: e.TEXT_ATTACHMENT_MAX_BYTES,
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
     reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },
@@ -327,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           listenChannels: e.DISCORD_LISTEN_CHANNELS,
           editIntervalMs: e.DISCORD_EDIT_INTERVAL_MS,
           pingAuthor: e.DISCORD_PING_AUTHOR,
+          context: e.DISCORD_CONTEXT,
         }
       : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN
