@@ -1,0 +1,119 @@
+// Discord reply chains and text attachments end to end: the real discord.js client inside our
+// adapter against the fake Discord and the fake upstream. With DISCORD_CONTEXT=chain the model
+// sees the reply chain a message continues, not the channel; the default keeps the channel.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TextChannel } from 'discord.js';
+import { createDiscordAdapter } from '../../adapters/discord/index.js';
+import { createCore, type Core } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startFakeDiscord } from '../fakes/discord/server.js';
+import { startFakeUpstream } from '../fakes/upstream/server.js';
+import { testEnv } from '../helpers/env.js';
+
+const TEXT_LIMIT = 1024;
+
+type Sent = { role: string; content: string; name?: string };
+
+async function startBot(context: 'channel' | 'chain') {
+  const upstream = await startFakeUpstream();
+  const discord = await startFakeDiscord();
+  const config = loadConfig(
+    testEnv(upstream, {
+      LLM_MAX_RETRIES: '0',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_GUILD_ID: discord.ids.guild,
+      DISCORD_EDIT_INTERVAL_MS: '200',
+      DISCORD_CONTEXT: context,
+      TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT),
+    }),
+  );
+  const core: Core = await createCore(config, { shutdownGraceMs: 2000 });
+  const adapter = createDiscordAdapter(core);
+  await adapter.start();
+  /** The bot's first message in reply to `userMessageId`, once its text is `text`. */
+  const answer = (userMessageId: string, text: string) =>
+    discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === userMessageId && m.content === text), `answer "${text}"`);
+  /** What the model was sent for the newest chat request, without the system prompt. */
+  const lastSent = () =>
+    ([...upstream.requests].reverse().find((r) => r.route === 'chat/completions')!.body as { messages: Sent[] }).messages.filter((m) => m.role !== 'system');
+  const close = async () => {
+    await adapter.stop();
+    await core.close();
+    await discord.close();
+    await upstream.close();
+  };
+  return { upstream, discord, adapter, answer, lastSent, close };
+}
+
+describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
+  let bot: Awaited<ReturnType<typeof startBot>>;
+  beforeAll(async () => {
+    bot = await startBot('chain');
+  });
+  afterAll(() => bot?.close());
+
+  it('a reply to an older answer gives the model only that branch; a message replying to nothing starts fresh', async () => {
+    const { discord, answer, lastSent } = bot;
+    const first = discord.sendMessage({ content: 'first', mentionBot: true });
+    const firstAnswer = await answer(first, 'You said: first');
+    const second = discord.sendMessage({ content: 'second', mentionBot: true });
+    await answer(second, 'You said: second');
+    // Not a reply: a fresh conversation, although the channel holds "first".
+    expect(lastSent()).toEqual([{ role: 'user', content: 'second', name: 'alice' }]);
+
+    const branch = discord.sendMessage({ content: 'branch', replyTo: firstAnswer.id });
+    await answer(branch, 'You said: branch');
+    expect(lastSent()).toEqual([
+      { role: 'user', content: 'first', name: 'alice' },
+      { role: 'assistant', content: 'You said: first' },
+      { role: 'user', content: 'branch', name: 'alice' },
+    ]);
+  });
+
+  it('fetches chain messages discord.js no longer holds over REST', async () => {
+    const { discord, adapter, answer, lastSent } = bot;
+    const root = discord.sendMessage({ content: 'root', mentionBot: true });
+    const rootAnswer = await answer(root, 'You said: root');
+    const channel = adapter.client.channels.cache.get(discord.ids.channel) as TextChannel;
+    // Each REST answer about the bot's reply re-caches the question it replies to: wait for the last.
+    await vi.waitFor(() => expect(channel.messages.cache.get(rootAnswer.id)?.content).toBe('You said: root'));
+    channel.messages.cache.clear();
+    const before = discord.state.requests.length;
+
+    const next = discord.sendMessage({ content: 'next', replyTo: rootAnswer.id });
+    await answer(next, 'You said: next');
+    expect(lastSent().map((m) => m.content)).toEqual(['root', 'You said: root', 'next']);
+    const fetched = discord.state.requests.slice(before).filter((r) => r.method === 'GET' && r.path.includes('/messages/'));
+    // The answer came nested in the new message's event; the question before it had to be fetched.
+    expect(fetched.map((r) => r.path)).toEqual([`/channels/${discord.ids.channel}/messages/${root}`]);
+  });
+
+  it('follows replies between users: the message replied to is part of the question', async () => {
+    const { discord, answer, lastSent } = bot;
+    const fromBob = discord.sendMessage({ content: 'the build fails on arm64', from: discord.users.bob });
+    const ask = discord.sendMessage({ content: 'why could that be?', mentionBot: true, replyTo: fromBob });
+    const question = '> bob: the build fails on arm64\n\nwhy could that be?';
+    await answer(ask, `You said: ${question}`);
+    expect(lastSent()).toEqual([{ role: 'user', content: question, name: 'alice' }]);
+  });
+});
+
+describe('discord context default (channel)', () => {
+  let bot: Awaited<ReturnType<typeof startBot>>;
+  beforeAll(async () => {
+    bot = await startBot('channel');
+  });
+  afterAll(() => bot?.close());
+
+  it('a reply to an older answer still sees the whole channel', async () => {
+    const { discord, answer, lastSent } = bot;
+    const first = discord.sendMessage({ content: 'first', mentionBot: true });
+    const firstAnswer = await answer(first, 'You said: first');
+    const second = discord.sendMessage({ content: 'second', mentionBot: true });
+    await answer(second, 'You said: second');
+    const branch = discord.sendMessage({ content: 'branch', replyTo: firstAnswer.id });
+    await answer(branch, 'You said: branch');
+    expect(lastSent().map((m) => m.content)).toEqual(['first', 'You said: first', 'second', 'You said: second', 'branch']);
+  });
+});
