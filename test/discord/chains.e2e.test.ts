@@ -117,3 +117,50 @@ describe('discord context default (channel)', () => {
     expect(lastSent().map((m) => m.content)).toEqual(['first', 'You said: first', 'second', 'You said: second', 'branch']);
   });
 });
+
+describe('discord text attachments', () => {
+  let bot: Awaited<ReturnType<typeof startBot>>;
+  beforeAll(async () => {
+    bot = await startBot('channel');
+  });
+  afterAll(() => bot?.close());
+
+  const contentsIn = (channelId: string) => bot.discord.state.botMessagesIn(channelId).map((m) => m.content);
+
+  it('a text file is read into the message with its name, fenced past the backticks inside it', async () => {
+    const { discord, upstream, lastSent } = bot;
+    upstream.setReply('read it');
+    const notes = '# Notes\n```js\nlet a = 1;\n```\n';
+    const file = discord.addAttachment(Buffer.from(notes), 'notes.md', 'text/markdown; charset=utf-8');
+    const id = discord.sendMessage({ content: 'summarize this', mentionBot: true, attachments: [file] });
+    await bot.answer(id, 'read it');
+    expect(lastSent().at(-1)).toEqual({ role: 'user', content: `summarize this\n\nnotes.md:\n\`\`\`\`\n${notes}\`\`\`\``, name: 'alice' });
+  });
+
+  it('a file over the limit and a binary file each get a short note; the text is still answered', async () => {
+    const { discord, upstream, lastSent } = bot;
+    upstream.setReply('answered');
+    const big = discord.addAttachment(Buffer.from('x'.repeat(TEXT_LIMIT + 1)), 'big.log', 'text/plain');
+    const blob = discord.addAttachment(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1]), 'tool', 'application/octet-stream');
+    const id = discord.sendMessage({ content: 'and these?', mentionBot: true, attachments: [big, blob] });
+    await discord.waitFor(() => contentsIn(discord.ids.channel).includes('answered'), 'the answer');
+    expect(contentsIn(discord.ids.channel)).toEqual(expect.arrayContaining(['(Not read, larger than 1 KB: big.log)', '(Not read, not a text file: tool)']));
+    expect(discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id)?.content).toBe('(Not read, larger than 1 KB: big.log)');
+    expect(lastSent().at(-1)).toEqual({ role: 'user', content: 'and these?', name: 'alice' });
+    // Neither file was downloaded: the size and the type said enough.
+    expect(discord.state.requests.some((r) => r.path.includes('/attachments/'))).toBe(false);
+  });
+
+  it('a binary file alone gets its note and no model call', async () => {
+    const { discord, upstream } = bot;
+    upstream.reset();
+    const pdf = discord.addAttachment(Buffer.from('%PDF-1.7'), 'paper.pdf', 'application/pdf');
+    const id = discord.sendMessage({ content: '', mentionBot: true, dm: true, attachments: [pdf] });
+    await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.dmChannel).find((m) => m.replyTo === id), 'the note');
+    // Answers in one channel go in order: once the next is answered, nothing more followed the note.
+    const next = discord.sendMessage({ content: 'hello', dm: true });
+    await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.dmChannel).find((m) => m.replyTo === next && m.content === 'You said: hello'), 'the next answer');
+    expect(discord.state.botMessagesIn(discord.ids.dmChannel).map((m) => m.content)).toEqual(['(Not read, not a text file: paper.pdf)', 'You said: hello']);
+    expect(upstream.requests.filter((r) => r.route === 'chat/completions')).toHaveLength(1);
+  });
+});
