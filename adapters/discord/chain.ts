@@ -6,7 +6,10 @@ import { LRUCache } from 'lru-cache';
 import { sanitizeName } from '../../src/conversation/index.js';
 import type { Logger } from '../../src/log.js';
 import type { StoredTurn } from '../../src/store/types.js';
+import type { MessageRef } from '../../src/types.js';
 import { cleanText } from './inbound.js';
+import { MessageReplySurface } from './message-surface.js';
+import type { OutgoingBody } from './surface.js';
 
 /** User messages whose chain link is remembered (discord.js keeps only the newest per channel). */
 const LINKS_REMEMBERED = 10_000;
@@ -22,6 +25,16 @@ export class ReplyChains {
    * so they are read from discord.js's cache, which our own edits keep current.
    */
   private readonly links = new LRUCache<string, Link>({ max: LINKS_REMEMBERED });
+  /**
+   * A long answer is several messages and only the first replies to the question: each later
+   * part points back to the part before it, so a reply to any part follows the whole answer.
+   */
+  private readonly earlierPart = new LRUCache<string, string>({ max: LINKS_REMEMBERED });
+  /**
+   * The last text we wrote into each of our messages: discord.js's cache learns of our edits only
+   * from the gateway, a moment later (or never, on a test double), and REST may lag the same way.
+   */
+  private readonly ownText = new LRUCache<string, string>({ max: LINKS_REMEMBERED });
 
   constructor(
     private readonly botId: string,
@@ -69,11 +82,22 @@ export class ReplyChains {
     return link;
   }
 
+  /** Remembers that the bot posted `later` right after `earlier` in one answer. */
+  notePart(earlier: string, later: string): void {
+    this.earlierPart.set(later, earlier);
+  }
+
+  /** Remembers what the bot last wrote into one of its messages. */
+  noteText(messageId: string, text: string): void {
+    this.ownText.set(messageId, text);
+  }
+
   private toLink(message: Message, isGroup: boolean): Link {
-    const parentId = parentOf(message);
+    const parentId = parentOf(message) ?? this.earlierPart.get(message.id);
     const at = message.createdTimestamp;
     if (message.author.id === this.botId) {
-      return { parentId, ...(message.content.trim() ? { turn: { role: 'assistant', content: message.content, at } } : {}) };
+      const text = this.ownText.get(message.id) ?? message.content;
+      return { parentId, ...(text.trim() ? { turn: { role: 'assistant', content: text, at } } : {}) };
     }
     const content = cleanText(message, this.botId);
     const name = isGroup ? sanitizeName(message.member?.displayName ?? message.author.displayName) : undefined;
@@ -117,11 +141,40 @@ export function shapeChain(turns: StoredTurn[]): ChainContext {
     if (turn.role === 'user') run.push(turn);
     else {
       flush();
-      folded.push(turn);
+      const previous = folded.at(-1);
+      // The parts of one long answer are one assistant turn again.
+      if (previous?.role === 'assistant') folded[folded.length - 1] = { ...previous, content: `${previous.content}\n${turn.content}`, at: turn.at };
+      else folded.push(turn);
     }
   }
   const answered = run;
   if (answered.length === 0) return { turns: folded };
   const quote = answered.map((t) => `> ${t.name ? `${t.name}: ` : ''}${t.content.replace(/\n/g, '\n> ')}`).join('\n');
   return { turns: folded, quote };
+}
+
+/** A reply surface that tells the chains which of its messages are parts of one answer. */
+export class ChainedReplySurface extends MessageReplySurface {
+  private lastPostedId: string | undefined;
+
+  constructor(
+    source: Message,
+    opts: ConstructorParameters<typeof MessageReplySurface>[1],
+    private readonly chains: ReplyChains,
+  ) {
+    super(source, opts);
+  }
+
+  protected override async post(body: OutgoingBody): Promise<Message> {
+    const posted = (await super.post(body)) as Message;
+    if (this.lastPostedId) this.chains.notePart(this.lastPostedId, posted.id);
+    this.lastPostedId = posted.id;
+    if (body.content !== undefined) this.chains.noteText(posted.id, body.content);
+    return posted;
+  }
+
+  protected override async patch(ref: MessageRef, body: OutgoingBody): Promise<void> {
+    await super.patch(ref, body);
+    if (body.content !== undefined) this.chains.noteText((ref as Message).id, body.content);
+  }
 }

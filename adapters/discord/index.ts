@@ -15,7 +15,7 @@ import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import type { Adapter, Incoming } from '../../src/types.js';
 import { collectMedia } from './attachments.js';
-import { ReplyChains } from './chain.js';
+import { ChainedReplySurface, ReplyChains } from './chain.js';
 import { createDiscordClient, type DiscordSettings } from './client.js';
 import { commandFromInteraction, commandText, EPHEMERAL_COMMANDS, registerCommands } from './commands.js';
 import { fatalCloseLine, loginFailureLine } from './fatal.js';
@@ -84,7 +84,8 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       return;
     }
     const log = logger.child({ channel, messageId: message.id });
-    const surface = new MessageReplySurface(message, surfaceOptions(channel, log));
+    if (chainContext) chains ??= new ReplyChains(botId, core.config.conversation.historyMaxMessages, logger);
+    const surface = chains ? new ChainedReplySurface(message, surfaceOptions(channel, log), chains) : new MessageReplySurface(message, surfaceOptions(channel, log));
     surface.startTyping();
     try {
       // Downloads run inside the channel's order: a later text-only message waits for them.
@@ -93,8 +94,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
         if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
         log.debug({ trigger: verdict.trigger }, 'answering');
         const incoming = toIncoming(message, botId, facts, media);
-        if (chainContext) {
-          chains ??= new ReplyChains(botId, core.config.conversation.historyMaxMessages, logger);
+        if (chains) {
           const chain = await chains.contextFor(message, incoming.isGroup ?? false);
           incoming.context = chain.turns;
           // A command stays a command; a question gets the message it answers above it.

@@ -89,6 +89,27 @@ describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
     expect(fetched.map((r) => r.path)).toEqual([`/channels/${discord.ids.channel}/messages/${root}`]);
   });
 
+  it('a reply to the last part of a long answer follows the whole answer back to its question', async () => {
+    const { discord, upstream, lastSent } = bot;
+    const long = `START ${'word '.repeat(500)}END`;
+    upstream.setReply(long);
+    const ask = discord.sendMessage({ content: 'say a lot', mentionBot: true });
+    const parts = await discord.waitFor(() => {
+      const all = discord.state.botMessagesIn(discord.ids.channel);
+      const first = all.findIndex((m) => m.replyTo === ask);
+      const answer = first < 0 ? [] : all.slice(first);
+      return answer.length >= 2 && answer.at(-1)!.content.endsWith('END') ? answer : undefined;
+    }, 'the answer in parts');
+    upstream.setReply(undefined);
+    const more = discord.sendMessage({ content: 'shorter please', replyTo: parts.at(-1)!.id });
+    await bot.answer(more, 'You said: shorter please');
+    const sent = lastSent();
+    expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(sent[0]!.content).toBe('say a lot');
+    expect(sent[1]!.content).toMatch(/^START word[\s\S]*END$/);
+    expect(sent[1]!.content.replace(/\s+/g, ' ')).toBe(long.replace(/\s+/g, ' '));
+  });
+
   it('follows replies between users: the message replied to is part of the question', async () => {
     const { discord, answer, lastSent } = bot;
     const fromBob = discord.sendMessage({ content: 'the build fails on arm64', from: discord.users.bob });
