@@ -143,6 +143,8 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       replyToBot: false,
       isGroup: interaction.guildId !== null,
       messageId: interaction.id,
+      // A slash command replies to nothing: in chain mode it starts fresh.
+      ...(chainContext ? { context: [] } : {}),
     };
     // The command takes its place in the channel's order now; deferring is its preparation
     // (first, before anything slow: Discord forgets the interaction after 3 s).

@@ -6,7 +6,7 @@ import type { TextChannel } from 'discord.js';
 import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import { startFakeDiscord } from '../fakes/discord/server.js';
+import { OPTION_TYPE, startFakeDiscord } from '../fakes/discord/server.js';
 import { startFakeUpstream } from '../fakes/upstream/server.js';
 import { testEnv } from '../helpers/env.js';
 
@@ -108,6 +108,18 @@ describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
     expect(sent[0]!.content).toBe('say a lot');
     expect(sent[1]!.content).toMatch(/^START word[\s\S]*END$/);
     expect(sent[1]!.content.replace(/\s+/g, ' ')).toBe(long.replace(/\s+/g, ' '));
+  });
+
+  it('/chat replies to nothing, so it starts fresh too', async () => {
+    const { discord, upstream, lastSent, answer } = bot;
+    // Something said in the channel before: the channel's history is not the command's.
+    const earlier = discord.sendMessage({ content: 'earlier', mentionBot: true });
+    await answer(earlier, 'You said: earlier');
+    const before = upstream.requests.length;
+    const id = discord.sendCommand('chat', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'fresh start' }]);
+    await discord.waitFor(() => [...discord.state.messages.values()].some((m) => m.interactionId === id && m.content === 'You said: fresh start'), 'the /chat answer');
+    expect(upstream.requests.length).toBeGreaterThan(before);
+    expect(lastSent()).toEqual([{ role: 'user', content: 'fresh start', name: 'alice' }]);
   });
 
   it('follows replies between users: the message replied to is part of the question', async () => {
