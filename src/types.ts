@@ -1,5 +1,6 @@
 // Core contracts shared by the conversation manager, the relay and every adapter.
 // The core knows no platform library: adapters translate their events into these shapes.
+import type { StoredTurn } from './store/types.js';
 
 /**
  * Names one conversation:
@@ -31,6 +32,13 @@ export interface AudioInput {
   /** File name with an extension the transcription API recognises (e.g. voice.ogg). */
   filename: string;
   mime?: string;
+}
+
+/** A file the user attached, read as text; or why it was not (the user is told in one note). */
+export interface TextFile {
+  name: string;
+  text?: string;
+  skipped?: 'too_large' | 'binary';
 }
 
 /** The command vocabulary, the same on every surface; each platform spells it its own way. */
@@ -72,6 +80,13 @@ export interface Incoming {
   isGroup?: boolean;
   /** Platform message id, for logs. */
   messageId?: string;
+  /** Attached files, read as text where they are text (see conversation/attachments.ts). */
+  files?: TextFile[];
+  /**
+   * The conversation this message continues, when the platform knows it better than the
+   * channel's history does (a Discord reply chain): used instead of the channel's stored turns.
+   */
+  context?: StoredTurn[];
 }
 
 /** Opaque handle of a message a Surface sent, used to edit it later. */

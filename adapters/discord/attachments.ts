@@ -1,8 +1,9 @@
-// User attachments the model can use: images (vision) and audio (voice messages, audio files)
-// are downloaded, size-capped, because Discord's CDN URLs are signed and expire.
+// User attachments the model can use: images (vision), audio (voice messages, audio files) and
+// text files are downloaded, size-capped, because Discord's CDN URLs are signed and expire.
 import type { Attachment, Message } from 'discord.js';
 import { MessageFlags } from 'discord.js';
-import type { AudioInput, ImageInput } from '../../src/types.js';
+import { classifyFile, readTextFile } from '../../src/conversation/attachments.js';
+import type { AudioInput, ImageInput, TextFile } from '../../src/types.js';
 
 /** Vision inputs past this size cost more than they help; the provider may refuse them anyway. */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
@@ -28,13 +29,15 @@ export async function download(url: string, maxBytes: number, abort?: AbortSigna
 export interface UserMedia {
   images: ImageInput[];
   audio?: AudioInput;
+  /** Every other attachment: its text, or why it was not read (the user gets a note). */
+  files: TextFile[];
   /** Attachments that could not be used, for the log. */
   skipped: { name: string; reason: string }[];
 }
 
 /** Downloads what the model can use: images only when vision is on; the first audio clip. */
-export async function collectMedia(message: Message, opts: { vision: boolean; signal?: AbortSignal }): Promise<UserMedia> {
-  const media: UserMedia = { images: [], skipped: [] };
+export async function collectMedia(message: Message, opts: { vision: boolean; textMaxBytes: number; signal?: AbortSignal }): Promise<UserMedia> {
+  const media: UserMedia = { images: [], files: [], skipped: [] };
   const isVoiceMessage = message.flags.has(MessageFlags.IsVoiceMessage);
   for (const a of message.attachments.values()) {
     try {
@@ -44,6 +47,8 @@ export async function collectMedia(message: Message, opts: { vision: boolean; si
       } else if ((isAudio(a) || isVoiceMessage) && !media.audio) {
         if (a.size > MAX_AUDIO_BYTES) throw new Error('too large');
         media.audio = { bytes: await download(a.url, MAX_AUDIO_BYTES, opts.signal), filename: a.name, mime: a.contentType ?? undefined };
+      } else if (!isImage(a) && !isAudio(a)) {
+        media.files.push(await readAttachedFile(a, opts.textMaxBytes, opts.signal));
       } else {
         media.skipped.push({ name: a.name, reason: 'not used' });
       }
@@ -52,4 +57,11 @@ export async function collectMedia(message: Message, opts: { vision: boolean; si
     }
   }
   return media;
+}
+
+/** Size and type are known before downloading: only plausible text files are fetched. */
+async function readAttachedFile(a: Attachment, maxBytes: number, signal?: AbortSignal): Promise<TextFile> {
+  if (a.size > maxBytes) return { name: a.name, skipped: 'too_large' };
+  if (classifyFile(a.name, a.contentType) === 'binary') return { name: a.name, skipped: 'binary' };
+  return readTextFile(a.name, a.contentType, await download(a.url, maxBytes, signal), maxBytes);
 }

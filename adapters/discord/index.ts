@@ -15,6 +15,7 @@ import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import type { Adapter, Incoming } from '../../src/types.js';
 import { collectMedia } from './attachments.js';
+import { ChainedReplySurface, ReplyChains } from './chain.js';
 import { createDiscordClient, type DiscordSettings } from './client.js';
 import { commandFromInteraction, commandText, EPHEMERAL_COMMANDS, registerCommands } from './commands.js';
 import { fatalCloseLine, loginFailureLine } from './fatal.js';
@@ -50,6 +51,9 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   /** Set when discord.js gave up on the gateway: what the operator must fix. */
   let fatalReason: string | undefined;
   let failStart: (err: Error) => void = () => {};
+  /** Set with DISCORD_CONTEXT=chain once the bot knows its own id. */
+  let chains: ReplyChains | undefined;
+  const chainContext = settings.context === 'chain';
 
   const surfaceOptions = (channel: string, requestLog: Logger): DiscordSurfaceOptions => ({
     channel,
@@ -81,15 +85,24 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       return;
     }
     const log = logger.child({ channel, messageId: message.id });
-    const surface = new MessageReplySurface(message, surfaceOptions(channel, log));
+    if (chainContext) chains ??= new ReplyChains(botId, core.config.conversation.historyMaxMessages, logger);
+    const surface = chains ? new ChainedReplySurface(message, surfaceOptions(channel, log), chains) : new MessageReplySurface(message, surfaceOptions(channel, log));
     surface.startTyping();
     try {
       // Downloads run inside the channel's order: a later text-only message waits for them.
       const prepare = async (signal: AbortSignal) => {
-        const media = await collectMedia(message, { vision: core.config.llm.vision, signal });
+        const media = await collectMedia(message, { vision: core.config.llm.vision, textMaxBytes: core.config.conversation.textAttachmentMaxBytes, signal });
         if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
         log.debug({ trigger: verdict.trigger }, 'answering');
-        return toIncoming(message, botId, facts, media);
+        const incoming = toIncoming(message, botId, facts, media);
+        if (chains) {
+          const chain = await chains.contextFor(message, incoming.isGroup ?? false);
+          incoming.context = chain.turns;
+          // A command stays a command; a question gets the message it answers above it.
+          if (chain.quote && !incoming.text.startsWith('/')) incoming.text = `${chain.quote}\n\n${incoming.text}`.trim();
+          log.debug({ contextTurns: chain.turns.length, quoted: chain.quote !== undefined }, 'reply chain read');
+        }
+        return incoming;
       };
       await core.manager.submit(channel, prepare, surface);
     } finally {
@@ -131,6 +144,8 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       replyToBot: false,
       isGroup: interaction.guildId !== null,
       messageId: interaction.id,
+      // A slash command replies to nothing: in chain mode it starts fresh.
+      ...(chainContext ? { context: [] } : {}),
     };
     // The command takes its place in the channel's order now; deferring is its preparation
     // (first, before anything slow: Discord forgets the interaction after 3 s).

@@ -43,9 +43,12 @@ export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
 export interface MediaRef {
   fileId: string;
-  kind: 'image' | 'audio';
+  /** 'file': any other document, read as text if it is text (conversation/attachments.ts). */
+  kind: 'image' | 'audio' | 'file';
   mime: string;
   filename: string;
+  /** Bytes, when Telegram says. */
+  size?: number;
 }
 
 export type Inbound =
@@ -123,6 +126,10 @@ function mediaOf(msg: TgMessage): { media: MediaRef[]; tooLarge: boolean } {
     if (fits(msg.document.file_size)) {
       media.push({ fileId: msg.document.file_id, kind: 'image', mime: msg.document.mime_type, filename: msg.document.file_name ?? 'image' });
     } else tooLarge = true;
+  } else if (msg.document) {
+    // Too large or not text is decided in prepare, where the size limit is known; the user gets a note.
+    const d = msg.document;
+    media.push({ fileId: d.file_id, kind: 'file', mime: d.mime_type ?? 'application/octet-stream', filename: d.file_name ?? 'file', size: d.file_size });
   }
   const audio = msg.voice ?? msg.audio;
   if (audio) {

@@ -10,7 +10,8 @@ import { Telegraf } from 'telegraf';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import { parseCommand } from '../../src/conversation/index.js';
-import type { Adapter, AudioInput, ImageInput, Incoming } from '../../src/types.js';
+import { classifyFile, readTextFile } from '../../src/conversation/attachments.js';
+import type { Adapter, AudioInput, ImageInput, Incoming, TextFile } from '../../src/types.js';
 import { describeTelegramError } from './errors.js';
 import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type MediaRef, type TgMessage } from './inbound.js';
 import { line } from './lines.js';
@@ -103,6 +104,13 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     return bytes;
   }
 
+  /** Only a document that may be text and fits the limit is downloaded. */
+  async function readDocument(media: MediaRef, maxBytes: number, signal: AbortSignal): Promise<TextFile> {
+    if ((media.size ?? 0) > maxBytes) return { name: media.filename, skipped: 'too_large' };
+    if (classifyFile(media.filename, media.mime) === 'binary') return { name: media.filename, skipped: 'binary' };
+    return readTextFile(media.filename, media.mime, await download(media, signal), maxBytes);
+  }
+
   function surfaceFor(chatId: number, threadId: number | undefined, channel: string, isDirect: boolean, replyTo?: number) {
     return new TelegramSurface({
       api,
@@ -155,8 +163,14 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
     const images: ImageInput[] = [];
     let audio: AudioInput | undefined;
+    const files: TextFile[] = [];
+    const textMaxBytes = core.config.conversation.textAttachmentMaxBytes;
     try {
       for (const media of decision.media) {
+        if (media.kind === 'file') {
+          files.push(await readDocument(media, textMaxBytes, signal));
+          continue;
+        }
         const bytes = await download(media, signal);
         if (media.kind === 'image') images.push({ bytes, mime: media.mime });
         else audio = { bytes, filename: media.filename, mime: media.mime };
@@ -175,6 +189,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       text: decision.text,
       ...(images.length > 0 ? { images } : {}),
       ...(audio ? { audio } : {}),
+      ...(files.length > 0 ? { files } : {}),
       mentionsBot: decision.mentionsBot,
       isDirect: decision.isDirect,
       replyToBot: decision.replyToBot,

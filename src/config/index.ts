@@ -153,6 +153,7 @@ const envSchema = z.object({
   LOCALE: enumOf(['en', 'zh'], 'en'),
   PERSONAS: optStr(),
   REASONING: enumOf(['hide', 'status', 'show'], 'status'),
+  TEXT_ATTACHMENT_MAX_BYTES: int(102_400, 1, 10_000_000),
   LOG_LEVEL: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
 
   // discord
@@ -165,6 +166,7 @@ const envSchema = z.object({
   DISCORD_LISTEN_CHANNELS: list(),
   DISCORD_EDIT_INTERVAL_MS: int(1_200, 200, 60_000),
   DISCORD_PING_AUTHOR: bool(false),
+  DISCORD_CONTEXT: enumOf(['channel', 'chain'], 'channel'),
 
   // telegram
   TELEGRAM_BOT_TOKEN: optStr(),
@@ -232,6 +234,8 @@ export interface Config {
     reasoning: 'hide' | 'status' | 'show';
     /** YAML file of personas a channel can choose (absolute path); undefined = none. */
     personasPath?: string;
+    /** Attached text files up to this size are read into the message; larger ones get a note. */
+    textAttachmentMaxBytes: number;
   };
   store: { kind: 'sqlite' | 'memory'; dataDir: string };
   /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
@@ -247,6 +251,8 @@ export interface Config {
     listenChannels: string[];
     editIntervalMs: number;
     pingAuthor: boolean;
+    /** Where a message's history comes from: the channel's, or the reply chain it answers. */
+    context: 'channel' | 'chain';
   };
   telegram?: {
     token: string;
@@ -328,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       locale: e.LOCALE,
       reasoning: e.REASONING,
       personasPath: e.PERSONAS ? resolve(e.PERSONAS) : undefined,
+      textAttachmentMaxBytes: e.TEXT_ATTACHMENT_MAX_BYTES,
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
     reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },
@@ -343,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           listenChannels: e.DISCORD_LISTEN_CHANNELS,
           editIntervalMs: e.DISCORD_EDIT_INTERVAL_MS,
           pingAuthor: e.DISCORD_PING_AUTHOR,
+          context: e.DISCORD_CONTEXT,
         }
       : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN

@@ -8,7 +8,8 @@ import { OpsEvents } from '../ops/events.js';
 import { StreamRelay } from '../relay/index.js';
 import { ReasoningDisplay } from '../relay/reasoning.js';
 import type { HistoryStore, StoredTurn } from '../store/types.js';
-import type { ChannelKey, Command, Incoming, Platform, Surface } from '../types.js';
+import type { ChannelKey, Command, Incoming, Platform, Surface, TextFile } from '../types.js';
+import { withTextFiles } from './attachments.js';
 import { isAdminCommand, isCostly, parseCommand } from './commands.js';
 import { describeError, errorLine } from './errors.js';
 import { budgetKey, chargedTokens } from './budget.js';
@@ -197,7 +198,10 @@ export class ConversationManager {
   }
 
   private async chat(msg: Incoming, surface: Surface, text: string, signal: AbortSignal, log: Log, requestId: string) {
-    let userText = text;
+    const withFiles = withTextFiles(text, msg.files);
+    let userText = withFiles.text;
+    await this.sayUnreadFiles(surface, withFiles.skipped);
+    if (withFiles.skipped.length > 0 && !userText && !msg.audio && !msg.images?.length) return;
     if (msg.audio) {
       const transcript = await this.withTyping(surface, 'typing', () =>
         this.llm.transcribe({
@@ -231,7 +235,8 @@ export class ConversationManager {
 
     const name = msg.isGroup ? sanitizeName(msg.user.name) : undefined;
     const next: ChatMessage = { role: 'user', content: userContent(userText, imageUrls), ...(name ? { name } : {}) };
-    const history = await this.store.load(msg.channel);
+    // A reply chain (Discord, DISCORD_CONTEXT=chain) brings its own context.
+    const history = msg.context ?? (await this.store.load(msg.channel));
     // The question is stored before the answer starts, so a crash loses at most the answer,
     // and `retry` can regenerate a failed one.
     const stored: StoredTurn = {
@@ -256,6 +261,13 @@ export class ConversationManager {
       ? { role: 'user', content: question.content, name: question.name }
       : { role: 'user', content: question.content };
     await this.reply(msg, surface, history, next, signal, log, requestId);
+  }
+
+  /** Files not read (too large, not text) are named in one short note each kind, not dropped silently. */
+  private async sayUnreadFiles(surface: Surface, skipped: TextFile[]) {
+    const names = (reason: TextFile['skipped']) => skipped.filter((f) => f.skipped === reason).map((f) => f.name).join(', ');
+    if (names('too_large')) await this.say(surface, 'file_too_large', { kb: Math.floor(this.config.conversation.textAttachmentMaxBytes / 1024), names: names('too_large') });
+    if (names('binary')) await this.say(surface, 'file_not_text', { names: names('binary') });
   }
 
   /** Streams an answer to `next` given `history`, stores it, speaks it in voice mode. */

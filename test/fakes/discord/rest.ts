@@ -341,7 +341,8 @@ export class FakeRest {
   }
 
   toPayload(m: StoredMessage): Record<string, unknown> {
-    const base = this.state.userMessages.get(m.replyTo ?? '');
+    // One level only, as Discord does (see withoutNestedReply in server.ts).
+    const { referenced_message: _nested, ...base } = this.state.userMessages.get(m.replyTo ?? '') ?? {};
     return {
       id: m.id,
       type: m.replyTo ? 19 : 0,
@@ -360,7 +361,7 @@ export class FakeRest {
       flags: m.flags,
       components: [],
       ...(m.interactionId ? { webhook_id: this.opts.applicationId, application_id: this.opts.applicationId } : {}),
-      ...(m.replyTo ? { message_reference: { type: 0, message_id: m.replyTo, channel_id: m.channelId }, referenced_message: base ?? null } : {}),
+      ...(m.replyTo ? { message_reference: { type: 0, message_id: m.replyTo, channel_id: m.channelId }, referenced_message: base.id ? base : null } : {}),
     };
   }
 }

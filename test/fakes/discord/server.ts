@@ -193,7 +193,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     /** A user posts a message; returns its id. */
     sendMessage(o: SendMessageOptions): string {
       const author = o.from ?? alice;
+      // A reply to the bot's message pings the bot; a reply to a user's message pings that user.
       const referenced = o.replyTo ? state.messages.get(o.replyTo) : undefined;
+      const referencedUser = o.replyTo && !referenced ? state.userMessages.get(o.replyTo) : undefined;
       const mentions = o.mentionBot || referenced ? [bot] : [];
       const content = o.mentionBot ? `<@${bot.id}> ${o.content}` : o.content;
       const payload = messagePayload({
@@ -205,7 +207,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         mentions,
         attachments: o.attachments,
         flags: o.flags,
-        referencedMessage: referenced ? rest.toPayload(referenced) : undefined,
+        referencedMessage: withoutNestedReply(referenced ? rest.toPayload(referenced) : referencedUser),
       });
       state.userMessages.set(String(payload.id), payload);
       gateway.dispatch('MESSAGE_CREATE', payload);
@@ -284,6 +286,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     );
     return id;
   }
+}
+
+/**
+ * Discord nests one level only: a referenced_message carries its message_reference but not its
+ * own referenced_message, so a client follows longer chains with GET /channels/:c/messages/:m.
+ */
+function withoutNestedReply(payload: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!payload) return undefined;
+  const { referenced_message: _nested, ...rest } = payload;
+  return rest;
 }
 
 export type FakeDiscord = Awaited<ReturnType<typeof startFakeDiscord>>;

@@ -144,6 +144,8 @@ export interface UserMessageInput {
   threadId?: number;
   photo?: { bytes: Uint8Array; width?: number; height?: number };
   voice?: { bytes: Uint8Array; duration?: number; mime?: string };
+  /** A file sent as a document; `mime` omitted as Telegram omits it for unknown types. */
+  document?: { bytes: Uint8Array; fileName: string; mime?: string };
 }
 
 export interface FakeTelegram {
@@ -625,6 +627,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       if (input.voice) {
         const f = fake.addFile(input.voice.bytes, `voice/file_${fileSeq + 1}.oga`);
         message.voice = { ...f, duration: input.voice.duration ?? 2, mime_type: input.voice.mime ?? 'audio/ogg' };
+      }
+      if (input.document) {
+        const f = fake.addFile(input.document.bytes, `documents/file_${fileSeq + 1}`);
+        message.document = { ...f, file_name: input.document.fileName, ...(input.document.mime ? { mime_type: input.document.mime } : {}) };
       }
       fake.pushUpdate({ message });
       return message;
