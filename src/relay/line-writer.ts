@@ -3,6 +3,7 @@
 import type { Logger } from '../log.js';
 import type { LineModeLimits, Surface } from '../types.js';
 import type { Clock } from './clock.js';
+import type { ReplySource } from './reply-buffer.js';
 import { PlainLines, inlineToPlain, toSingleLine } from './markdown.js';
 import { wrapLine } from './wrap.js';
 
@@ -78,6 +79,10 @@ export class LineWriter {
   private scannedForNewlines = 0;
   /** The partial line from `consumed` up to `upTo` has no stable cut (no rescan until a space arrives). */
   private noStableCut = { from: -1, upTo: 0 };
+  /** The reply text from `windowStart` (= `consumed` between deltas) on, and the deltas read so far. */
+  private window = '';
+  private windowStart = 0;
+  private readCursor = 0;
 
   constructor(
     private readonly surface: Surface,
@@ -99,18 +104,27 @@ export class LineWriter {
   }
 
   /** Sends the lines that completed so far (paced); a partial last line waits for its newline. */
-  async progress(current: () => { text: string }): Promise<void> {
-    const text = current().text;
+  async progress(source: ReplySource): Promise<void> {
+    const { fresh, cursor } = source.readFrom(this.readCursor);
+    this.readCursor = cursor;
+    this.window += fresh;
+    // Offsets stay absolute (in the whole reply); the window holds the reply from `base` on.
+    const text = this.window;
+    const base = this.windowStart;
+    const end = base + text.length;
     let lastNewline = -1;
-    for (let i = text.indexOf('\n', Math.max(this.consumed, this.scannedForNewlines)); i >= 0; i = text.indexOf('\n', i + 1)) lastNewline = i;
-    this.scannedForNewlines = text.length;
+    for (let i = text.indexOf('\n', Math.max(this.consumed, this.scannedForNewlines) - base); i >= 0; i = text.indexOf('\n', i + 1)) lastNewline = base + i;
+    this.scannedForNewlines = end;
     if (lastNewline >= this.consumed) {
-      for (const raw of text.slice(this.consumed, lastNewline).split('\n')) this.takeLine(raw);
+      for (const raw of text.slice(this.consumed - base, lastNewline - base).split('\n')) this.takeLine(raw);
       this.consumed = lastNewline + 1;
     }
     const known = this.noStableCut;
-    const unchanged = known.from === this.consumed && text.indexOf(' ', known.upTo) < 0;
-    if (!unchanged) this.takeLongPartialLine(text.slice(this.consumed), text.length);
+    const unchanged = known.from === this.consumed && text.indexOf(' ', known.upTo - base) < 0;
+    if (!unchanged) this.takeLongPartialLine(text.slice(this.consumed - base), end);
+    // What became lines is never read again: the next delta costs its own length and the open line's.
+    this.window = text.slice(this.consumed - base);
+    this.windowStart = this.consumed;
     await this.drain();
   }
 

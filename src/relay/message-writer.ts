@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { MessageRef, Surface } from '../types.js';
 import { nextFrameTiming } from './cadence.js';
 import type { Clock } from './clock.js';
+import type { ReplySource } from './reply-buffer.js';
 import { reopenFence, type Fence } from './fence.js';
 import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
 import { isWideCodePoint } from './width.js';
@@ -22,12 +23,6 @@ interface LiveMessage {
   shown: string;
   frames: number;
   lastWriteAt: number;
-}
-
-/** What `progress` reads: the reply's deltas, unread ones only, and whether it has ended. */
-export interface ReplySource {
-  readonly done: boolean;
-  readFrom(cursor: number): { fresh: string; cursor: number };
 }
 
 export interface MessageWriterOptions {

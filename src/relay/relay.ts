@@ -111,8 +111,7 @@ export class StreamRelay {
         seen = buffer.version;
         if (caps.maxChars && buffer.text.length > caps.maxChars) hitCap('chars');
         if (buffer.done || capped) break;
-        if (writer instanceof MessageWriter) await writer.progress(buffer, () => buffer.changeAfter(seen));
-        else await writer.progress(() => buffer);
+        await writer.progress(buffer, () => buffer.changeAfter(seen));
         if (writer instanceof MessageWriter && writer.cappedAt !== undefined) hitCap('messages');
       }
       await reading;

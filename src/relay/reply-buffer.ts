@@ -1,7 +1,13 @@
 // The text received so far from one streamed reply, filled by `readDeltas` and read by a writer.
 // Reading and writing run side by side so a slow platform call never holds up the model's stream.
 
-export class ReplyBuffer {
+/** What a writer reads while streaming: the deltas it has not read yet, and whether the reply has ended. */
+export interface ReplySource {
+  readonly done: boolean;
+  readFrom(cursor: number): { fresh: string; cursor: number };
+}
+
+export class ReplyBuffer implements ReplySource {
   /** The whole reply so far. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
   text = '';
   /** The deltas as they came: a writer reads only the ones it has not seen (its cost follows the delta). */
