@@ -117,6 +117,8 @@ export interface CadenceLimits {
   burst: number;
   /** The least time between two of those frames. */
   minGapMs: number;
+  /** The least time between the last frame and the final write; default `minEditIntervalMs`. */
+  finalGapMs?: number;
 }
 
 export type AudioFormat = 'mp3' | 'opus' | 'aac' | 'flac' | 'wav';

@@ -29,12 +29,12 @@ export const DRAFT_MAX_FAILURES = 3;
 /** After drafts failed repeatedly, try them again after this long. */
 const DRAFT_COOLDOWN_MS = 10 * 60_000;
 /**
- * Early frames (src/relay/cadence.ts). Drafts do not count against edit limits: the second frame
- * may follow the first by one Bot API round trip. A private chat takes short bursts of edits
- * (~1 message/s on average); groups allow 20 writes a minute, which the steady interval already uses.
+ * Early frames (src/relay/cadence.ts), drafts only: they do not count against the chat's message
+ * limits, so the second frame may follow the first by one round trip, and the final message
+ * (which replaces the preview) needs no wait after the last draft. Edits count as messages
+ * (~1/s per chat, 20/min in groups): the steady interval already spends that budget.
  */
-export const DRAFT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 50 };
-export const PRIVATE_EDIT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 300 };
+export const DRAFT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 50, finalGapMs: 0 };
 /** Draft ids are positive 31-bit integers; any non-zero value works, a fresh one per message. */
 const MAX_DRAFT_ID = 2 ** 31 - 1;
 
@@ -144,7 +144,7 @@ export class TelegramSurface implements Surface {
   }
 
   get limits(): SurfaceLimits {
-    const cadence = this.mode === 'draft' ? DRAFT_CADENCE : this.isPrivateChat ? PRIVATE_EDIT_CADENCE : undefined;
+    const cadence = this.mode === 'draft' ? DRAFT_CADENCE : undefined;
     return {
       maxChars: MAX_MESSAGE_UNITS,
       canEdit: this.mode !== 'off',
@@ -154,11 +154,6 @@ export class TelegramSurface implements Surface {
       audio: true,
       audioFormat: 'opus',
     };
-  }
-
-  /** Telegram gives private chats the user's (positive) id; groups and channels have negative ids. */
-  private get isPrivateChat(): boolean {
-    return this.opts.target.chatId > 0;
   }
 
   async send(text: string, opts: EditOptions = {}): Promise<MessageRef> {

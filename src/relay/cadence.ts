@@ -42,6 +42,11 @@ export function minFrameGap(history: FrameHistory, intervalMs: number, cadence?:
   return isEarly(history, cadence) ? Math.min(cadence.minGapMs, intervalMs) : intervalMs;
 }
 
+/** The least time between the last frame and the final write of a message. */
+export function finalFrameGap(intervalMs: number, cadence?: CadenceLimits): number {
+  return cadence?.finalGapMs ?? intervalMs;
+}
+
 /**
  * When the next frame may go out, given what is shown (`shown`) and what could be shown now
  * (`next`, which normally starts with `shown`). Pure: the caller sleeps and writes.

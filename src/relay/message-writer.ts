@@ -3,7 +3,7 @@
 // next chunk starts a new message. All pacing state lives here, per reply on one Surface.
 import type { Logger } from '../log.js';
 import type { MessageRef, Surface } from '../types.js';
-import { nextFrameTiming } from './cadence.js';
+import { finalFrameGap, nextFrameTiming } from './cadence.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
 import { reopenFence, type Fence } from './fence.js';
@@ -106,14 +106,16 @@ export class MessageWriter {
     if (draft === this.live.shown) return;
     const timing = this.frameTiming(draft);
     if (timing.waitMs > 0) {
-      if (timing.earned || !changed) {
-        // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
-        await this.clock.sleep(timing.waitMs);
-      } else {
+      if (changed) {
+        // More text (or the end) may arrive first: the caller comes back with it, and a frame
+        // not earned yet may be earned then; the end goes straight to the final write.
         const wake = new AbortController();
         const grew = await Promise.race([changed().then(() => true), this.clock.sleep(timing.waitMs, wake.signal).then(() => false)]);
         wake.abort();
-        if (grew) return; // the caller comes back with the longer text
+        if (grew) return;
+      } else {
+        // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
+        await this.clock.sleep(timing.waitMs);
       }
       if (source.done) return; // the final edit follows at once
       this.pull(source);
@@ -242,10 +244,11 @@ export class MessageWriter {
     this.delivered.push(chunk);
   }
 
-  /** Milliseconds until the live message may be edited again. */
-  private editWait(): number {
+  /** Milliseconds until the live message may get its final write. */
+  private finalEditWait(): number {
     if (!this.live) return 0;
-    return Math.max(0, this.live.lastWriteAt + this.surface.limits.minEditIntervalMs - this.clock.now());
+    const limits = this.surface.limits;
+    return Math.max(0, this.live.lastWriteAt + finalFrameGap(limits.minEditIntervalMs, limits.cadence) - this.clock.now());
   }
 
   /** First text of a message while streaming: one attempt; a failure is retried by the next progress. */
@@ -279,7 +282,7 @@ export class MessageWriter {
   private async finalEdit(chunk: string): Promise<void> {
     const live = this.live!;
     for (let attempt = 1; attempt <= 2; attempt++) {
-      await this.clock.sleep(this.editWait());
+      await this.clock.sleep(this.finalEditWait());
       try {
         await this.surface.edit(live.ref, chunk, { final: true });
         this.edits++;

@@ -15,7 +15,7 @@ const ANSWER =
 const TOKENS = ANSWER.split(/(?<= )/);
 const gaps = (i: number) => (i === 0 ? 55 : 25);
 
-const TELEGRAM_DRAFTS: Partial<SurfaceLimits> = { maxChars: 4096, minEditIntervalMs: 300, cadence: { burst: 1, minGapMs: 50 } };
+const TELEGRAM_DRAFTS: Partial<SurfaceLimits> = { maxChars: 4096, minEditIntervalMs: 300, cadence: { burst: 1, minGapMs: 50, finalGapMs: 0 } };
 
 async function stream(limits: Partial<SurfaceLimits>, tokens = TOKENS, gapMs: number | ((i: number) => number) = gaps) {
   const clock = new FakeClock();
@@ -51,7 +51,7 @@ describe('cadence policy', () => {
   });
 });
 
-describe('cadence in the relay (Telegram-draft-like surface: 300 ms interval, one early frame 50 ms apart)', () => {
+describe('cadence in the relay (Telegram-draft-like surface: 300 ms interval, one early frame 50 ms apart, final at once)', () => {
   it('the first two words show at the next token after the first frame, not a full interval later', async () => {
     const { writes, result } = await stream(TELEGRAM_DRAFTS);
     expect(result.text).toBe(ANSWER);
@@ -63,11 +63,11 @@ describe('cadence in the relay (Telegram-draft-like surface: 300 ms interval, on
     expect(writes[2]!.at).toBe(405);
   });
 
-  it('a short answer takes at most 4 writes and ends when the stream ends', async () => {
-    const { writes, clock } = await stream(TELEGRAM_DRAFTS);
+  it('a short answer takes at most 4 writes, the final one when the last token arrives', async () => {
+    const { writes } = await stream(TELEGRAM_DRAFTS);
     expect(writes.length).toBeLessThanOrEqual(4);
-    expect(writes.at(-1)).toMatchObject({ final: true, text: ANSWER });
-    expect(writes.at(-1)!.at).toBe(clock.now());
+    // Neither a pending frame nor the draft interval holds the final text back (finalGapMs 0).
+    expect(writes.at(-1)).toMatchObject({ final: true, text: ANSWER, at: 55 + (TOKENS.length - 1) * 25 });
   });
 
   it('without limits.cadence the pacing is the steady interval from the first frame', async () => {
@@ -79,7 +79,7 @@ describe('cadence in the relay (Telegram-draft-like surface: 300 ms interval, on
     const long = Array.from({ length: 400 }, (_, i) => `word${i} `);
     const { messages } = await stream(TELEGRAM_DRAFTS, long, 10);
     expect(messages).toHaveLength(1);
-    const writes = messages[0]!.writes;
+    const writes = messages[0]!.writes.filter((w) => !w.final); // the final one may follow at once here
     const intervals = writes.slice(2).map((w, i) => w.at - writes[i + 1]!.at);
     expect(intervals.length).toBeGreaterThan(10);
     for (const gap of intervals) expect(gap).toBeGreaterThanOrEqual(300);
