@@ -2,14 +2,17 @@
 // the message writer asks it before every intermediate write, and surfaces that guard their own
 // calls (Telegram) ask it too, so both agree.
 //
-// The first frame goes out at the first readable text (the writer decides that). The next
+// The first frame goes out at the first readable text (`readyToShowFirst`). The next
 // `burst` frames go out as soon as the text has grown by a readable step at a word boundary,
 // but never sooner than `minGapMs` after the previous write; after them, the steady interval.
 import type { CadenceLimits } from '../types.js';
+import { codePointLength } from './split.js';
 import { isWideCodePoint } from './width.js';
 
 export type { CadenceLimits };
 
+/** A first delta at least this long is shown even before a word ends (a long token, a URL). */
+const FIRST_TEXT_MIN_CODE_POINTS = 12;
 /** Growth (code units) an early frame needs: the first early frame one word, later ones a few more. */
 const EARLY_STEP_CHARS = [1, 8, 16];
 /** Growth without any word boundary that still earns an early frame (a long token, a URL). */
@@ -79,5 +82,13 @@ export function grewReadably(shown: string, next: string, atWordEnd: boolean, st
   const complete = atWordEnd ? grown : grown.slice(0, Math.max(0, grown.search(/\s\S*$/)));
   if (complete.trim().length >= step) return true;
   for (const ch of grown) if (isWideCodePoint(ch.codePointAt(0) ?? 0)) return true;
+  return false;
+}
+
+/** The first text is shown once a word is complete, or at once for a long first token or CJK text. */
+export function readyToShowFirst(text: string): boolean {
+  if (/\S\s/.test(text)) return true;
+  if (codePointLength(text) >= FIRST_TEXT_MIN_CODE_POINTS) return true;
+  for (const ch of text) if (isWideCodePoint(ch.codePointAt(0) ?? 0)) return true;
   return false;
 }

@@ -3,15 +3,12 @@
 // next chunk starts a new message. All pacing state lives here, per reply on one Surface.
 import type { Logger } from '../log.js';
 import type { MessageRef, Surface } from '../types.js';
-import { finalFrameGap, nextFrameTiming } from './cadence.js';
+import { finalFrameGap, nextFrameTiming, readyToShowFirst } from './cadence.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
 import { reopenFence, type Fence } from './fence.js';
 import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
-import { isWideCodePoint } from './width.js';
 
-/** A first delta at least this long is shown even before a word ends (a long token, a URL). */
-const FIRST_TEXT_MIN_CODE_POINTS = 12;
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;
 /** Between the partial text and the error / stop notice. */
@@ -318,12 +315,4 @@ export class MessageWriter {
     this.logger?.error({ channel: this.surface.channel, chars: chunk.length }, 'relay: a chunk could not be delivered');
     return false;
   }
-}
-
-/** The first text is shown once a word is complete, or at once for a long first token or CJK text. */
-export function readyToShowFirst(text: string): boolean {
-  if (/\S\s/.test(text)) return true;
-  if (codePointLength(text) >= FIRST_TEXT_MIN_CODE_POINTS) return true;
-  for (const ch of text) if (isWideCodePoint(ch.codePointAt(0) ?? 0)) return true;
-  return false;
 }
