@@ -20,6 +20,7 @@ import { systemClock } from '../src/relay/clock.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { longToken } from './long-token.js';
+import { firstText } from './cadence.js';
 import type { StoredTurn } from '../src/store/types.js';
 import type { EditOptions, Incoming, SurfaceLimits } from '../src/types.js';
 import type { FakeClock } from '../test/relay/fake-clock.js';
@@ -294,6 +295,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
 };
 /** `npm run bench -- concurrent` runs one section; no argument runs them all. */
 SECTIONS['long-token'] = longToken;
+SECTIONS['first-text'] = firstText;
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`parley bench  node ${process.version}  ${new Date().toISOString()}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(SECTIONS)) await SECTIONS[name]!();

@@ -117,6 +117,8 @@ export interface SurfaceLimits {
   canEdit: boolean;
   /** Edits of one message no faster than this. */
   minEditIntervalMs: number;
+  /** Early frames the platform allows faster than `minEditIntervalMs` (see src/relay/cadence.ts); none when unset. */
+  cadence?: CadenceLimits;
   /** Length as the platform counts it (Telegram: UTF-16 units; default: code points). */
   measure?: (text: string) => number;
   /** Set for surfaces without edits that take whole lines (MUD). */
@@ -125,6 +127,16 @@ export interface SurfaceLimits {
   audio?: boolean;
   /** Format to ask the TTS for (Telegram voice notes: 'opus'; Discord: 'mp3'). Default 'mp3'. */
   audioFormat?: AudioFormat;
+}
+
+/** A short burst of early frames, each as soon as the text grew by a readable step. */
+export interface CadenceLimits {
+  /** Frames after the first that may come sooner than the steady interval. */
+  burst: number;
+  /** The least time between two of those frames. */
+  minGapMs: number;
+  /** The least time between the last frame and the final write; default `minEditIntervalMs`. */
+  finalGapMs?: number;
 }
 
 export type AudioFormat = 'mp3' | 'opus' | 'aac' | 'flac' | 'wav';

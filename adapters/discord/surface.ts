@@ -2,7 +2,7 @@
 // how a message is posted and edited (a reply in a channel, or an interaction's webhook).
 import type { AttachmentBuilder, MessageMentionOptions } from 'discord.js';
 import type { Logger } from '../../src/log.js';
-import type { AudioFormat, ChannelKey, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
+import type { AudioFormat, CadenceLimits, ChannelKey, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import { audioFile, fitsUpload, imageFile } from './files.js';
 import { DISCORD_MAX_CHARS } from './limits.js';
 import { line, type Locale } from './lines.js';
@@ -32,6 +32,13 @@ export function safeMentions(pingAuthor: boolean): MessageMentionOptions {
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
+/**
+ * One early edit (src/relay/cadence.ts) 600 ms after the first text: message edits share a bucket
+ * of 5 per 5 s per channel, and with the steady interval (>= 1,000 ms) after it no 5 s window
+ * holds more than 5 edits, even across a reply's messages.
+ */
+export const DISCORD_EDIT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 600 };
+
 export abstract class DiscordSurface implements Surface {
   readonly platform = 'discord' as const;
   readonly commandPrefix = '/';
@@ -55,6 +62,7 @@ export abstract class DiscordSurface implements Surface {
       measure: (text) => text.length,
       canEdit: true,
       minEditIntervalMs: opts.editIntervalMs,
+      ...(opts.editIntervalMs >= 1000 ? { cadence: DISCORD_EDIT_CADENCE } : {}),
       audio: true,
       audioFormat: 'mp3',
     };

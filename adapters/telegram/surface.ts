@@ -8,7 +8,8 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../src/log.js';
 import type { OpsEvents } from '../../src/ops/events.js';
-import type { AudioFormat, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
+import { minFrameGap } from '../../src/relay/cadence.js';
+import type { AudioFormat, CadenceLimits, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import { describeTelegramError, isEntityError, isMessageGone, isNotModified, isTransient, isUnknownMethod, retryAfterSeconds } from './errors.js';
 import { escapeHtml, markdownToTelegramHtml } from './html.js';
 import type { ChatPacer } from './pacer.js';
@@ -28,6 +29,13 @@ const TRANSIENT_RETRY_BASE_MS = 300;
 export const DRAFT_MAX_FAILURES = 3;
 /** After drafts failed repeatedly, try them again after this long. */
 const DRAFT_COOLDOWN_MS = 10 * 60_000;
+/**
+ * Early frames (src/relay/cadence.ts), drafts only: they do not count against the chat's message
+ * limits, so the second frame may follow the first by one round trip, and the final message
+ * (which replaces the preview) needs no wait after the last draft. Edits count as messages
+ * (~1/s per chat, 20/min in groups): the steady interval already spends that budget.
+ */
+export const DRAFT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 50, finalGapMs: 0 };
 /** Draft ids are positive 31-bit integers; any non-zero value works, a fresh one per message. */
 const MAX_DRAFT_ID = 2 ** 31 - 1;
 
@@ -99,6 +107,8 @@ interface SentRef {
   /** The text Telegram shows right now (undefined: nothing visible yet). */
   shown?: string;
   lastWriteAt: number;
+  /** Frames written to this message while streaming (the first counts). */
+  frames: number;
   final: boolean;
 }
 
@@ -137,10 +147,12 @@ export class TelegramSurface implements Surface {
   }
 
   get limits(): SurfaceLimits {
+    const cadence = this.mode === 'draft' ? DRAFT_CADENCE : undefined;
     return {
       maxChars: MAX_MESSAGE_UNITS,
       canEdit: this.mode !== 'off',
       minEditIntervalMs: this.mode === 'draft' ? this.opts.draftIntervalMs : this.opts.editIntervalMs,
+      ...(cadence ? { cadence } : {}),
       measure: utf16Units,
       audio: true,
       audioFormat: 'opus',
@@ -151,7 +163,7 @@ export class TelegramSurface implements Surface {
     this.stopTyping();
     // A previous message the relay never finalized must not be left as a vanishing draft.
     await this.finalizeOpen();
-    const ref: SentRef = { kind: 'message', text, lastWriteAt: 0, final: false };
+    const ref: SentRef = { kind: 'message', text, lastWriteAt: 0, frames: 0, final: false };
     this.refs.push(ref);
     if (opts.final) {
       // Complete already: one sendMessage with the rendered HTML, no draft or edit before it.
@@ -171,7 +183,9 @@ export class TelegramSurface implements Surface {
     const ref = handle as SentRef;
     ref.text = text;
     if (opts.final) return this.finalize(ref);
-    const tooSoon = Date.now() - ref.lastWriteAt < this.limits.minEditIntervalMs;
+    // The relay paces frames with the same policy; this guards the chat against any other caller.
+    const limits = this.limits;
+    const tooSoon = Date.now() - ref.lastWriteAt < minFrameGap(ref, limits.minEditIntervalMs, limits.cadence);
     // Intermediate frames are best-effort: skipping one loses nothing, the final text follows.
     if (tooSoon || this.opts.pacer.blocked || text === ref.shown) return;
     if (ref.kind === 'draft') return this.writeDraft(ref, text);
@@ -267,6 +281,7 @@ export class TelegramSurface implements Surface {
       await this.opts.api.callApi('sendMessageDraft', { chat_id: this.opts.target.chatId, draft_id: ref.draftId, text, ...this.thread() });
       this.opts.drafts.succeeded();
       ref.shown = text;
+      ref.frames += 1;
     } catch (err) {
       const retryAfter = retryAfterSeconds(err);
       if (retryAfter !== undefined) {
@@ -285,6 +300,7 @@ export class TelegramSurface implements Surface {
   private async sendAsMessage(ref: SentRef, text: string): Promise<void> {
     const sent = (await this.mustDeliver('sendMessage', { ...this.where(), text })) as { message_id: number };
     Object.assign(ref, { kind: 'message', draftId: undefined, messageId: sent.message_id, shown: text, lastWriteAt: Date.now() });
+    ref.frames += 1;
   }
 
   private async editBestEffort(ref: SentRef, text: string): Promise<void> {
@@ -292,6 +308,7 @@ export class TelegramSurface implements Surface {
     try {
       await this.opts.api.callApi('editMessageText', { chat_id: this.opts.target.chatId, message_id: ref.messageId, text });
       ref.shown = text;
+      ref.frames += 1;
     } catch (err) {
       const retryAfter = retryAfterSeconds(err);
       if (retryAfter !== undefined) this.opts.events?.emit({ type: 'platform.rate_limited', platform: 'telegram' });

@@ -3,6 +3,7 @@
 import type { Logger } from '../log.js';
 import type { LineModeLimits, Surface } from '../types.js';
 import type { Clock } from './clock.js';
+import type { ReplySource } from './reply-buffer.js';
 import { PlainLines, inlineToPlain, toSingleLine } from './markdown.js';
 import { wrapLine } from './wrap.js';
 
@@ -74,10 +75,12 @@ export class LineWriter {
    * still open to words that follow ('' when no line is in progress).
    */
   private carry = '';
-  /** Text before this index has been searched for newlines (a long line is not rescanned per delta). */
-  private scannedForNewlines = 0;
   /** The partial line from `consumed` up to `upTo` has no stable cut (no rescan until a space arrives). */
   private noStableCut = { from: -1, upTo: 0 };
+  /** The reply text from `windowStart` (= `consumed` between deltas) on, and the deltas read so far. */
+  private window = '';
+  private windowStart = 0;
+  private readCursor = 0;
 
   constructor(
     private readonly surface: Surface,
@@ -99,18 +102,30 @@ export class LineWriter {
   }
 
   /** Sends the lines that completed so far (paced); a partial last line waits for its newline. */
-  async progress(current: () => { text: string }): Promise<void> {
-    const text = current().text;
-    let lastNewline = -1;
-    for (let i = text.indexOf('\n', Math.max(this.consumed, this.scannedForNewlines)); i >= 0; i = text.indexOf('\n', i + 1)) lastNewline = i;
-    this.scannedForNewlines = text.length;
-    if (lastNewline >= this.consumed) {
-      for (const raw of text.slice(this.consumed, lastNewline).split('\n')) this.takeLine(raw);
+  async progress(source: ReplySource): Promise<void> {
+    const { fresh, cursor } = source.readFrom(this.readCursor);
+    this.readCursor = cursor;
+    if (!fresh) return this.drain();
+    this.window += fresh;
+    // Offsets stay absolute (in the whole reply); the window holds the reply from `base` on.
+    // Only `fresh` is scanned: reading the window itself would copy a long unbroken line per delta.
+    const base = this.windowStart;
+    const end = base + this.window.length;
+    const freshNewline = fresh.lastIndexOf('\n');
+    const consumedBefore = this.consumed;
+    if (freshNewline >= 0) {
+      const lastNewline = end - fresh.length + freshNewline;
+      for (const raw of this.window.slice(this.consumed - base, lastNewline - base).split('\n')) this.takeLine(raw);
       this.consumed = lastNewline + 1;
     }
     const known = this.noStableCut;
-    const unchanged = known.from === this.consumed && text.indexOf(' ', known.upTo) < 0;
-    if (!unchanged) this.takeLongPartialLine(text.slice(this.consumed), text.length);
+    const unchanged = known.from === this.consumed && !fresh.includes(' ');
+    if (!unchanged) this.takeLongPartialLine(this.window.slice(this.consumed - base), end);
+    // What became lines is never read again: the next delta costs its own length and the open line's.
+    if (this.consumed !== consumedBefore) {
+      this.window = this.window.slice(this.consumed - base);
+      this.windowStart = this.consumed;
+    }
     await this.drain();
   }
 

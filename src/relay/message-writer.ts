@@ -3,22 +3,22 @@
 // next chunk starts a new message. All pacing state lives here, per reply on one Surface.
 import type { Logger } from '../log.js';
 import type { MessageRef, Surface } from '../types.js';
+import { finalFrameGap, nextFrameTiming, readyToShowFirst } from './cadence.js';
 import type { Clock } from './clock.js';
+import type { ReplySource } from './reply-buffer.js';
 import { reopenFence, type Fence } from './fence.js';
 import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
-import { isWideCodePoint } from './width.js';
 
-/** A first delta at least this long is shown even before a word ends (a long token, a URL). */
-const FIRST_TEXT_MIN_CODE_POINTS = 12;
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;
 /** Between the partial text and the error / stop notice. */
 const NOTICE_SEPARATOR = '\n\n';
 
-/** The message being written: what it shows now and when it was last written to. */
+/** The message being written: what it shows now, how often and when it was last written to. */
 interface LiveMessage {
   ref: MessageRef;
   shown: string;
+  frames: number;
   lastWriteAt: number;
 }
 
@@ -57,6 +57,14 @@ export class MessageWriter {
   private chunkStart = 0;
   private fence: Fence | null = null;
   private live: LiveMessage | undefined;
+  /**
+   * The reply text from `chunkStart` on, grown by each delta: a delta costs its own length and
+   * the current chunk's, never the whole reply's. `windowBound` bounds measure(window) from above
+   * (measures are subadditive), so a window that surely fits is not measured again per delta.
+   */
+  private window = '';
+  private windowBound = 0;
+  private readCursor = 0;
 
   constructor(
     private readonly surface: Surface,
@@ -78,39 +86,71 @@ export class MessageWriter {
   }
 
   /**
-   * Shows what `current()` holds now: finishes the chunks it has completed, then makes at most
-   * one write to the current message (its first send, or one paced edit with the latest text).
+   * Shows what the reply holds now: finishes the chunks it has completed, then makes at most one
+   * write to the current message (its first send, or one paced frame with the latest text).
+   * `changed` resolves when more text arrives: a frame not yet earned is reconsidered then.
    */
-  async progress(current: () => { text: string; done: boolean }): Promise<void> {
-    await this.finishCompletedChunks(current().text, false);
+  async progress(source: ReplySource, changed?: () => Promise<void>): Promise<void> {
+    this.pull(source);
+    await this.finishCompletedChunks(false);
     if (!this.streamsByEditing) return;
-    const draft = this.draft(current().text);
+    const draft = this.draft();
     if (!draft) return;
     if (!this.live) {
-      if (readyToShowFirst(this.restOf(current().text))) await this.sendDraft(draft);
+      if (readyToShowFirst(this.window)) await this.sendDraft(draft);
       return;
     }
     if (draft === this.live.shown) return;
-    const wait = this.editWait();
-    if (wait > 0) {
-      // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
-      await this.clock.sleep(wait);
-      if (current().done) return; // the final edit follows at once
-      await this.finishCompletedChunks(current().text, false);
+    const timing = this.frameTiming(draft);
+    if (timing.waitMs > 0) {
+      if (changed) {
+        // More text (or the end) may arrive first: the caller comes back with it, and a frame
+        // not earned yet may be earned then; the end goes straight to the final write.
+        const wake = new AbortController();
+        const grew = await Promise.race([changed().then(() => true), this.clock.sleep(timing.waitMs, wake.signal).then(() => false)]);
+        wake.abort();
+        if (grew) return;
+      } else {
+        // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
+        await this.clock.sleep(timing.waitMs);
+      }
+      if (source.done) return; // the final edit follows at once
+      this.pull(source);
+      await this.finishCompletedChunks(false);
     }
-    const latest = this.draft(current().text);
+    const latest = this.draft();
     if (!latest) return;
     if (!this.live) {
-      if (readyToShowFirst(this.restOf(current().text))) await this.sendDraft(latest);
+      if (readyToShowFirst(this.window)) await this.sendDraft(latest);
     } else if (latest !== this.live.shown) {
       await this.editDraft(latest);
     }
   }
 
+  private frameTiming(draft: string) {
+    const live = this.live!;
+    const atWordEnd = /\s/.test(this.window[this.window.length - 1] ?? '');
+    const limits = this.surface.limits;
+    return nextFrameTiming(live, this.clock.now(), live.shown, draft, atWordEnd, limits.minEditIntervalMs, limits.cadence);
+  }
+
+  /** Appends the deltas not read yet to the window. */
+  private pull(source: ReplySource): void {
+    const { fresh, cursor } = source.readFrom(this.readCursor);
+    this.readCursor = cursor;
+    if (!fresh) return;
+    this.window += fresh;
+    this.windowBound += this.measure(fresh);
+    this.skipChunkLeadingWhitespace();
+  }
+
   /** The reply is complete (or interrupted): deliver every remaining chunk, the last one with `notice`. */
   async finish(text: string, notice?: string): Promise<void> {
-    await this.finishCompletedChunks(text, true);
-    const rest = this.restOf(text);
+    // Once per reply: the window becomes the rest of the given text (which may be cut short by a cap).
+    this.setWindow(text.slice(this.chunkStart));
+    this.skipChunkLeadingWhitespace();
+    await this.finishCompletedChunks(true);
+    const rest = this.window;
     let chunk = rest.trim() ? lastChunk(rest, this.fence) : '';
     if (notice) {
       // lastChunk closed an interrupted code block, so the notice reads as text.
@@ -126,25 +166,44 @@ export class MessageWriter {
     if (chunk) await this.finishChunk(chunk);
   }
 
-  private restOf(text: string): string {
-    if (!this.fence) this.chunkStart = skipLeadingWhitespace(text, this.chunkStart);
-    return text.slice(this.chunkStart);
+  private setWindow(window: string): void {
+    this.window = window;
+    this.windowBound = this.measure(window);
+  }
+
+  /** A chunk outside a fence never starts with blanks. */
+  private skipChunkLeadingWhitespace(): void {
+    if (this.fence) return;
+    const skip = skipLeadingWhitespace(this.window, 0);
+    if (skip === 0) return;
+    this.chunkStart += skip;
+    this.window = this.window.slice(skip);
+  }
+
+  /** True when head + window surely fits in one message (without measuring the window again). */
+  private windowFits(head: string): boolean {
+    return this.measure(head) + this.windowBound <= this.maxChars;
   }
 
   /** The current chunk as it can be shown now: cut to the limit while its split is undecided. */
-  private draft(text: string): string {
-    const rest = this.restOf(text);
+  private draft(): string {
+    const rest = this.window;
     if (rest.trim() === '') return '';
     const head = reopenFence(this.fence);
-    const room = fitLength(head, rest, this.maxChars, this.measure);
+    const room = this.windowFits(head) ? rest.length : fitLength(head, rest, this.maxChars, this.measure);
     return (head + rest.slice(0, room)).trimEnd();
   }
 
-  private async finishCompletedChunks(text: string, final: boolean): Promise<void> {
+  private async finishCompletedChunks(final: boolean): Promise<void> {
     for (;;) {
-      const rest = this.restOf(text);
+      const rest = this.window;
+      if (!final && this.windowFits(reopenFence(this.fence))) return;
       const split = nextSplit(rest, this.fence, this.maxChars, this.measure, final);
-      if (!split) return;
+      if (!split) {
+        // Measured whole here only when it fits (nextSplit never measures a long rest whole).
+        if (!final) this.windowBound = Math.min(this.windowBound, this.measure(rest));
+        return;
+      }
       if (!final && this.atLastAllowedMessage()) {
         this.capAt(rest);
         return;
@@ -152,6 +211,8 @@ export class MessageWriter {
       await this.finishChunk(split.chunk);
       this.chunkStart += split.consumed;
       this.fence = split.fence;
+      this.setWindow(rest.slice(split.consumed));
+      this.skipChunkLeadingWhitespace();
     }
   }
 
@@ -180,10 +241,11 @@ export class MessageWriter {
     this.delivered.push(chunk);
   }
 
-  /** Milliseconds until the live message may be edited again. */
-  private editWait(): number {
+  /** Milliseconds until the live message may get its final write. */
+  private finalEditWait(): number {
     if (!this.live) return 0;
-    return Math.max(0, this.live.lastWriteAt + this.surface.limits.minEditIntervalMs - this.clock.now());
+    const limits = this.surface.limits;
+    return Math.max(0, this.live.lastWriteAt + finalFrameGap(limits.minEditIntervalMs, limits.cadence) - this.clock.now());
   }
 
   /** First text of a message while streaming: one attempt; a failure is retried by the next progress. */
@@ -191,7 +253,7 @@ export class MessageWriter {
     try {
       const ref = await this.surface.send(text);
       this.sentMessages++;
-      this.live = { ref, shown: text, lastWriteAt: this.clock.now() };
+      this.live = { ref, shown: text, frames: 1, lastWriteAt: this.clock.now() };
       return true;
     } catch (err) {
       this.logger?.warn({ err, channel: this.surface.channel }, 'relay: send failed, will retry with the next text');
@@ -206,6 +268,7 @@ export class MessageWriter {
       await this.surface.edit(live.ref, text);
       this.edits++;
       live.shown = text;
+      live.frames++;
     } catch (err) {
       this.logger?.warn({ err, channel: this.surface.channel }, 'relay: edit failed, skipped');
     }
@@ -216,7 +279,7 @@ export class MessageWriter {
   private async finalEdit(chunk: string): Promise<void> {
     const live = this.live!;
     for (let attempt = 1; attempt <= 2; attempt++) {
-      await this.clock.sleep(this.editWait());
+      await this.clock.sleep(this.finalEditWait());
       try {
         await this.surface.edit(live.ref, chunk, { final: true });
         this.edits++;
@@ -241,7 +304,7 @@ export class MessageWriter {
       try {
         const ref = await this.surface.send(chunk, final ? { final: true } : undefined);
         this.sentMessages++;
-        this.live = { ref, shown: chunk, lastWriteAt: this.clock.now() };
+        this.live = { ref, shown: chunk, frames: 1, lastWriteAt: this.clock.now() };
         return true;
       } catch (err) {
         this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: send failed');
@@ -252,12 +315,4 @@ export class MessageWriter {
     this.logger?.error({ channel: this.surface.channel, chars: chunk.length }, 'relay: a chunk could not be delivered');
     return false;
   }
-}
-
-/** The first text is shown once a word is complete, or at once for a long first token or CJK text. */
-export function readyToShowFirst(text: string): boolean {
-  if (/\S\s/.test(text)) return true;
-  if (codePointLength(text) >= FIRST_TEXT_MIN_CODE_POINTS) return true;
-  for (const ch of text) if (isWideCodePoint(ch.codePointAt(0) ?? 0)) return true;
-  return false;
 }

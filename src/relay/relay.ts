@@ -111,7 +111,7 @@ export class StreamRelay {
         seen = buffer.version;
         if (caps.maxChars && buffer.text.length > caps.maxChars) hitCap('chars');
         if (buffer.done || capped) break;
-        await writer.progress(() => buffer);
+        await writer.progress(buffer, () => buffer.changeAfter(seen));
         if (writer instanceof MessageWriter && writer.cappedAt !== undefined) hitCap('messages');
       }
       await reading;

@@ -1,8 +1,17 @@
 // The text received so far from one streamed reply, filled by `readDeltas` and read by a writer.
 // Reading and writing run side by side so a slow platform call never holds up the model's stream.
 
-export class ReplyBuffer {
+/** What a writer reads while streaming: the deltas it has not read yet, and whether the reply has ended. */
+export interface ReplySource {
+  readonly done: boolean;
+  readFrom(cursor: number): { fresh: string; cursor: number };
+}
+
+export class ReplyBuffer implements ReplySource {
+  /** The whole reply so far. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
   text = '';
+  /** The deltas as they came: a writer reads only the ones it has not seen (its cost follows the delta). */
+  private readonly parts: string[] = [];
   /** Bumped on every change (new text or the end), so a writer knows whether to look again. */
   version = 0;
   done = false;
@@ -13,7 +22,14 @@ export class ReplyBuffer {
   append(delta: string): void {
     if (!delta) return;
     this.text += delta;
+    this.parts.push(delta);
     this.changed();
+  }
+
+  /** The text appended since `cursor` (a count of deltas read), and the cursor to pass next time. */
+  readFrom(cursor: number): { fresh: string; cursor: number } {
+    const fresh = cursor === this.parts.length - 1 ? this.parts[cursor]! : this.parts.slice(cursor).join('');
+    return { fresh, cursor: this.parts.length };
   }
 
   end(outcome: { error?: unknown; aborted?: boolean } = {}): void {

@@ -1,11 +1,11 @@
 // TelegramSurface against the fake Bot API through telegraf's real client (no relay involved):
 // the verbs the relay calls, and what Telegram ends up showing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Telegraf } from 'telegraf';
 import { createLogger } from '../../src/log.js';
 import { markdownToTelegramHtml } from '../../adapters/telegram/html.js';
 import { ChatPacers } from '../../adapters/telegram/pacer.js';
-import { DraftSupport, TelegramSurface, type StreamMode } from '../../adapters/telegram/surface.js';
+import { DRAFT_CADENCE, DraftSupport, TelegramSurface, type StreamMode } from '../../adapters/telegram/surface.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 
 const UNIT_MS = 20;
@@ -117,6 +117,37 @@ describe('TelegramSurface', () => {
     expect(tg.messagesIn(chatId)).toHaveLength(1);
     expect(tg.messagesIn(chatId)[0]!.html).toBe('Once upon a <i>time</i>');
     expect(tg.openDrafts(chatId)).toHaveLength(0);
+  });
+
+  it('draft mode: its pacing guard lets the one early frame through (cadence), then holds to the draft interval', async () => {
+    // Only Date is faked: the surface's guard reads it; the Bot API calls run on real timers.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const chatId = ++chatSeq;
+      const s = new TelegramSurface({
+        api: { callApi: (m, p) => bot.telegram.callApi(m as never, p as never) },
+        target: { chatId },
+        channel: `telegram:${chatId}`,
+        mode: 'draft',
+        drafts,
+        pacer: new ChatPacers(UNIT_MS).for(chatId),
+        editIntervalMs: 0,
+        draftIntervalMs: 300,
+        logger,
+      });
+      expect(s.limits.cadence).toEqual(DRAFT_CADENCE);
+      const ref = await s.send('Once');
+      vi.advanceTimersByTime(DRAFT_CADENCE.minGapMs);
+      await s.edit(ref, 'Once upon'); // the early frame: one gap after the first, not a whole interval
+      vi.advanceTimersByTime(DRAFT_CADENCE.minGapMs);
+      await s.edit(ref, 'Once upon a'); // after the burst: the draft interval applies again
+      vi.advanceTimersByTime(300);
+      await s.edit(ref, 'Once upon a time');
+      expect(tg.drafts.filter((d) => d.chatId === chatId).map((d) => d.text)).toEqual(['Once', 'Once upon', 'Once upon a time']);
+      await s.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('uses a fresh draft id for each message of a long answer', async () => {

@@ -1,0 +1,72 @@
+// Streaming a long reply costs each delta its own length, not the reply's so far (issue 9.1:
+// 1 MB streamed cost seconds of CPU). Work is counted, not timed: characters the surface's
+// measure is asked about, against the reply's length.
+import { describe, expect, it } from 'vitest';
+import { StreamRelay } from '../../src/relay/index.js';
+import { codePointLength } from '../../src/relay/split.js';
+import { FakeClock } from './fake-clock.js';
+import { FakeSurface } from './fake-surface.js';
+
+const DELTA = 256;
+
+async function* deltasOf(text: string): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += DELTA) yield text.slice(i, i + DELTA);
+}
+
+/** The fake checks every write against its limits with the same measure: that is the platform's work, not counted. */
+class CheckingSurface extends FakeSurface {
+  checking = false;
+  override async send(...args: Parameters<FakeSurface['send']>) {
+    this.checking = true;
+    try {
+      return await super.send(...args);
+    } finally {
+      this.checking = false;
+    }
+  }
+  override async edit(...args: Parameters<FakeSurface['edit']>) {
+    this.checking = true;
+    try {
+      return await super.edit(...args);
+    } finally {
+      this.checking = false;
+    }
+  }
+}
+
+/** Streams `text` to a surface of `maxChars`; returns the characters the relay measured and its result. */
+async function streamCounting(text: string, maxChars: number) {
+  let measured = 0;
+  const measure = (s: string) => {
+    if (!surface.checking) measured += s.length;
+    return codePointLength(s);
+  };
+  const clock = new FakeClock();
+  const surface: CheckingSurface = new CheckingSurface({ clock, limits: { maxChars, canEdit: true, minEditIntervalMs: 0, measure } });
+  const result = await new StreamRelay({ clock }).pipe(deltasOf(text), surface);
+  return { measured, result, surface };
+}
+
+describe('streaming cost per delta', () => {
+  it.each([
+    ['prose', 'word '.repeat(16_000)],
+    ['one token', 'x'.repeat(80_000)],
+  ])('a %s reply within one 100k-char console message is measured about once per delta, not once per delta per reply so far', async (_name, text) => {
+    const { measured, result, surface } = await streamCounting(text, 100_000);
+    expect(result.text).toBe(text);
+    surface.assertClean();
+    expect(surface.messages).toHaveLength(1);
+    // The old writer measured the whole message on every delta: ~300 deltas x ~40k chars.
+    expect(measured).toBeLessThan(4 * text.length);
+  });
+
+  it('a reply of several 100k-char messages: each message is measured a bounded number of times', async () => {
+    const text = 'x'.repeat(300_000);
+    const { measured, result, surface } = await streamCounting(text, 100_000);
+    expect(result.text).toBe(text);
+    surface.assertClean();
+    expect(surface.messages).toHaveLength(3);
+    // Splitting a message searches its cut (a few measures of it); the deltas in between add ~1x.
+    expect(measured).toBeLessThan(20 * text.length);
+  });
+});
