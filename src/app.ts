@@ -7,6 +7,8 @@ import { clientFromConfig } from './llm/from-config.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
 import { createStore, type HistoryStore } from './store/index.js';
+import { McpToolPool } from './tools/pool.js';
+import { loadMcpServers } from './tools/servers.js';
 
 export interface Core {
   config: Config;
@@ -33,7 +35,9 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   const logger = opts.logger ?? createLogger(config.logLevel);
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
+  const tools = await connectTools(config, logger);
   const manager = new ConversationManager({
+    tools,
     config,
     llm: client,
     store,
@@ -52,7 +56,17 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
       closed = true;
       await manager.shutdown();
       await store.close();
+      await tools?.close();
       if (client instanceof OpenAIClient) await client.close();
     },
   };
+}
+
+/** MCP tools when MCP_SERVERS is set: a bad file stops start-up; an unreachable server is only left out. */
+async function connectTools(config: Config, logger: Logger): Promise<McpToolPool | undefined> {
+  if (!config.tools) return undefined;
+  const servers = loadMcpServers(config.tools.serversPath);
+  const pool = new McpToolPool({ timeoutMs: config.tools.timeoutMs, maxResultChars: config.tools.maxResultChars, logger: logger.child({ component: 'tools' }) });
+  await pool.connect(servers);
+  return pool;
 }

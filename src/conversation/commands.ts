@@ -14,6 +14,8 @@ const ALIASES: Record<string, CommandKind> = {
   画: 'image',
   tts: 'tts',
   voice: 'voice',
+  tools: 'tools',
+  工具: 'tools',
   model: 'model',
   models: 'model',
   system: 'system',
@@ -29,7 +31,7 @@ const ALIASES: Record<string, CommandKind> = {
 };
 
 /** Keywords that may stand alone in MUD mode only: a bare word there is otherwise chat. */
-const BARE_KEYWORDS_WITHOUT_ARGS = new Set<CommandKind>(['reset', 'stop', 'retry', 'usage', 'help', 'more', 'model', 'voice', 'system']);
+const BARE_KEYWORDS_WITHOUT_ARGS = new Set<CommandKind>(['reset', 'stop', 'retry', 'usage', 'help', 'more', 'model', 'voice', 'system', 'tools']);
 
 export interface ParseOptions {
   /** '/' (default) or '' for keyword mode. */
@@ -52,6 +54,7 @@ export function commandFrom(kind: CommandKind, arg: string): Command | undefined
     case 'tts':
       return rest ? { kind, text: rest } : undefined;
     case 'voice':
+    case 'tools':
       return { kind, on: onOff(rest) };
     case 'model':
       return rest ? { kind, name: rest } : { kind };
@@ -81,7 +84,7 @@ export function parseCommand(text: string, opts: ParseOptions = {}): Command {
   const kind = ALIASES[word];
   if (!kind) return prefix ? { kind: 'help' } : { kind: 'chat', text: trimmed };
   // In keyword mode "reset the story please" is chat, not a reset: only exact short forms count.
-  if (!prefix && arg && BARE_KEYWORDS_WITHOUT_ARGS.has(kind) && !['model', 'voice', 'system'].includes(kind)) {
+  if (!prefix && arg && BARE_KEYWORDS_WITHOUT_ARGS.has(kind) && !['model', 'voice', 'system', 'tools'].includes(kind)) {
     return { kind: 'chat', text: trimmed };
   }
   return commandFrom(kind, arg) ?? (prefix ? { kind: 'help' } : { kind: 'chat', text: trimmed });
@@ -89,7 +92,7 @@ export function parseCommand(text: string, opts: ParseOptions = {}): Command {
 
 /** Commands only admins may run in shared channels. */
 export function isAdminCommand(cmd: Command): boolean {
-  return (cmd.kind === 'model' && cmd.name !== undefined) || (cmd.kind === 'system' && cmd.prompt !== undefined);
+  return (cmd.kind === 'model' && cmd.name !== undefined) || (cmd.kind === 'tools' && cmd.on !== undefined) || (cmd.kind === 'system' && cmd.prompt !== undefined);
 }
 
 /** Commands that call the provider and so count against rate limits. */
