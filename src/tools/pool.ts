@@ -11,9 +11,14 @@ import type { McpServerConfig } from './servers.js';
 
 /** OpenAI accepts tool names matching ^[a-zA-Z0-9_-]{1,64}$. */
 const MAX_TOOL_NAME = 64;
+/** Starting a server (`npx -y …` may download it first) gets longer than one call. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
 
 export interface ToolPoolOptions {
+  /** One tool call. */
   timeoutMs: number;
+  /** Connecting and listing tools (default 60 s). */
+  connectTimeoutMs?: number;
   maxResultChars: number;
   logger: Logger;
 }
@@ -57,9 +62,10 @@ export class McpToolPool {
     const log = this.opts.logger.child({ mcpServer: server.name });
     const client = new Client({ name: 'parley', version: '0.1.0' });
     try {
-      await client.connect(this.transportFor(server, log), { timeout: this.opts.timeoutMs });
+      const timeout = this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+      await client.connect(this.transportFor(server, log), { timeout });
       this.clients.push(client);
-      const { tools } = await client.listTools(undefined, { timeout: this.opts.timeoutMs });
+      const { tools } = await client.listTools(undefined, { timeout });
       for (const tool of tools) {
         let name = toolName(server.name, tool.name);
         // Two names that sanitize alike: the later one gets a numbered name instead of replacing.
