@@ -1,0 +1,151 @@
+// Replies with MCP tools, end to end through the core: the fake upstream streams tool_calls
+// (split across chunks), a real MCP server over stdio runs them, and the user sees "using …"
+// before the answer. History keeps the calls and results for a follow-up; the loop stops after
+// TOOLS_MAX_STEPS; admins switch tools per channel.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildMessages } from '../../src/conversation/history.js';
+import type { StoredTurn } from '../../src/store/types.js';
+import { startFakeUpstream, type FakeUpstream, type ToolPlanner } from '../fakes/upstream/server.js';
+import { chatBodies, incoming, makeCore, RecordingSurface, type Harness } from './harness.js';
+
+/** An MCP_SERVERS file naming the test server (test/fakes/mcp/server.ts). */
+export function testServersFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-tools-'));
+  const file = join(dir, 'mcp.yaml');
+  const server = join(import.meta.dirname, '../fakes/mcp/server.ts');
+  writeFileSync(file, `servers:\n  calc:\n    command: ${JSON.stringify(process.execPath)}\n    args: ["--import", "tsx", ${JSON.stringify(server)}]\n`);
+  return file;
+}
+
+type Body = { messages: Array<{ role: string; content: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>; tools?: unknown[] };
+
+/** Calls add and echo while the newest message is the user's; answers with the results after. */
+export const addThenAnswer: ToolPlanner = (body) => (body.messages?.at(-1)?.role === 'user' ? [
+  { name: 'calc__add', arguments: '{"a": 2, "b": 40}' },
+  { name: 'calc__echo', arguments: '{"text": "héllo"}' },
+] : undefined);
+
+export const answerFromResults = (body: unknown): string => {
+  const results = (body as Body).messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
+  return results.length ? `The tools said ${results.join(' and ')}.` : 'No tools.';
+};
+
+describe('replies with tools', () => {
+  let upstream: FakeUpstream;
+  let h: Harness;
+  const serversFile = testServersFile();
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+  });
+  afterAll(() => upstream.close());
+  beforeEach(() => {
+    upstream.reset();
+    upstream.setToolPlanner(addThenAnswer);
+    upstream.setReply(answerFromResults);
+  });
+  afterEach(() => h?.core.close());
+
+  it('runs the calls, shows "using …" that the answer replaces, and keeps calls and results for a follow-up', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile });
+    const s = new RecordingSurface();
+    await h.core.manager.handle(incoming('what is 2+40?'), s);
+
+    // One message: the status first, then the answer in its place.
+    expect(s.messages).toHaveLength(1);
+    expect(s.messages[0]!.writes[0]!.text).toBe('🔧 Using add, echo…');
+    expect(s.messages[0]!.text).toBe('The tools said 42 and héllo.');
+
+    const [first, second] = chatBodies(upstream) as unknown as Body[];
+    expect(first!.tools).toHaveLength(5);
+    const call = second!.messages.at(-3)!;
+    expect(call.tool_calls?.map((c) => c.function)).toEqual([
+      { name: 'calc__add', arguments: '{"a": 2, "b": 40}' },
+      { name: 'calc__echo', arguments: '{"text": "héllo"}' },
+    ]);
+    expect(second!.messages.slice(-2).map((m) => [m.tool_call_id, m.content])).toEqual([
+      [call.tool_calls![0]!.id, '42'],
+      [call.tool_calls![1]!.id, 'héllo'],
+    ]);
+
+    const history = await h.core.store.load('test:1');
+    expect(history.map((t) => t.role)).toEqual(['user', 'assistant', 'tool', 'tool', 'assistant']);
+    expect(history.at(-1)!.content).toBe('The tools said 42 and héllo.');
+
+    // The follow-up request carries the earlier calls and results.
+    upstream.setToolPlanner(undefined);
+    await h.core.manager.handle(incoming('and doubled?'), new RecordingSurface());
+    const third = chatBodies(upstream)[2] as unknown as Body;
+    expect(third.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'tool', 'assistant', 'user']);
+    expect(h.logs()).toMatch(/"tool":"calc__add".*"ms":\d+.*"msg":"tool call done"/);
+  }, 30_000);
+
+  it('a MUD-like line surface gets one "(using …)" line, then the answer', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile });
+    const s = new RecordingSurface({ lineMode: { width: 80, pacingMs: 1 }, canEdit: false });
+    await h.core.manager.handle(incoming('sum?'), s);
+    expect(s.lines.map((l) => l.text)).toEqual(['(using add, echo…)', 'The tools said 42 and héllo.']);
+  }, 30_000);
+
+  it('stops offering tools after TOOLS_MAX_STEPS rounds, so the model answers', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile, TOOLS_MAX_STEPS: '2' });
+    upstream.setToolPlanner(() => [{ name: 'calc__add', arguments: '{"a":1,"b":1}' }]);
+    upstream.setReply('Done.');
+    const s = new RecordingSurface();
+    await h.core.manager.handle(incoming('loop forever'), s);
+    const bodies = chatBodies(upstream) as unknown as Body[];
+    expect(bodies.map((b) => b.tools !== undefined)).toEqual([true, true, false]);
+    // Without tools on the request, the two rounds' results travel as text.
+    expect(bodies[2]!.messages.filter((m) => m.content === '[tool result]\n2')).toHaveLength(2);
+    expect(s.messages.at(-1)!.text).toBe('Done.');
+  }, 30_000);
+
+  it('tools off in a channel: no tools offered there; `tools` says which are on', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile });
+    const s = new RecordingSurface();
+    await h.core.manager.handle(incoming('/tools'), s);
+    expect(s.all).toContain('Tools are on here: add, echo, big, slow, fail');
+    await h.core.manager.handle(incoming('/tools off'), s);
+    expect(s.all).toContain('Tools are off here.');
+    await h.core.manager.handle(incoming('sum?'), s);
+    expect((chatBodies(upstream)[0] as unknown as Body).tools).toBeUndefined();
+    // In a shared channel a non-admin may look but not switch.
+    const group = new RecordingSurface({}, 'test:2');
+    await h.core.manager.handle(incoming('/tools on', { channel: 'test:2', isDirect: false }), group);
+    expect(group.all).toContain('only an admin');
+  }, 30_000);
+
+  it('without MCP_SERVERS no tools are sent and `tools` says none are configured', async () => {
+    h = await makeCore(upstream);
+    const s = new RecordingSurface();
+    await h.core.manager.handle(incoming('/tools'), s);
+    await h.core.manager.handle(incoming('hi'), s);
+    expect(s.all).toContain('No tools are configured.');
+    expect((chatBodies(upstream)[0] as unknown as Body).tools).toBeUndefined();
+  });
+});
+
+describe('history trimming with tool turns', () => {
+  const at = 0;
+  const turns: StoredTurn[] = [
+    { role: 'user', content: 'q1', at },
+    { role: 'assistant', content: '', at, toolCalls: [{ id: 'c1', type: 'function', function: { name: 'x', arguments: '{}' } }, { id: 'c2', type: 'function', function: { name: 'y', arguments: '{}' } }] },
+    { role: 'tool', content: 'r'.repeat(200), at, toolCallId: 'c1' },
+    { role: 'tool', content: 'r2', at, toolCallId: 'c2' },
+    { role: 'assistant', content: 'a1', at },
+  ];
+
+  it('a tool-call turn and its results are kept or dropped together, never cut apart', () => {
+    const roles = (maxMessages: number, maxTokens: number) =>
+      buildMessages(turns, { role: 'user', content: 'q2' }, { systemPrompt: '', maxMessages, maxTokens }).map((m) => m.role);
+    expect(roles(100, 10_000)).toEqual(['user', 'assistant', 'tool', 'tool', 'assistant', 'user']);
+    // Room for the results but not for their call turn (slots), or not for the long result (tokens):
+    // the whole group goes, and the answer after it cannot open the history either.
+    expect(roles(4, 10_000)).toEqual(['user']);
+    expect(roles(100, 60)).toEqual(['user']);
+    // A trimmed store can start with orphan results: they are not sent.
+    expect(buildMessages(turns.slice(2), { role: 'user', content: 'q2' }, { systemPrompt: '', maxMessages: 100, maxTokens: 10_000 }).map((m) => m.role)).toEqual(['user']);
+  });
+});
