@@ -2,36 +2,14 @@
 // (split across chunks), a real MCP server over stdio runs them, and the user sees "using …"
 // before the answer. History keeps the calls and results for a follow-up; the loop stops after
 // TOOLS_MAX_STEPS; admins switch tools per channel.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildMessages } from '../../src/conversation/history.js';
 import type { StoredTurn } from '../../src/store/types.js';
-import { startFakeUpstream, type FakeUpstream, type ToolPlanner } from '../fakes/upstream/server.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
+import { addThenAnswer, answerFromResults, testServersFile } from '../helpers/tools.js';
 import { chatBodies, incoming, makeCore, RecordingSurface, type Harness } from './harness.js';
 
-/** An MCP_SERVERS file naming the test server (test/fakes/mcp/server.ts). */
-export function testServersFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-tools-'));
-  const file = join(dir, 'mcp.yaml');
-  const server = join(import.meta.dirname, '../fakes/mcp/server.ts');
-  writeFileSync(file, `servers:\n  calc:\n    command: ${JSON.stringify(process.execPath)}\n    args: ["--import", "tsx", ${JSON.stringify(server)}]\n`);
-  return file;
-}
-
 type Body = { messages: Array<{ role: string; content: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>; tools?: unknown[] };
-
-/** Calls add and echo while the newest message is the user's; answers with the results after. */
-export const addThenAnswer: ToolPlanner = (body) => (body.messages?.at(-1)?.role === 'user' ? [
-  { name: 'calc__add', arguments: '{"a": 2, "b": 40}' },
-  { name: 'calc__echo', arguments: '{"text": "héllo"}' },
-] : undefined);
-
-export const answerFromResults = (body: unknown): string => {
-  const results = (body as Body).messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
-  return results.length ? `The tools said ${results.join(' and ')}.` : 'No tools.';
-};
 
 describe('replies with tools', () => {
   let upstream: FakeUpstream;
