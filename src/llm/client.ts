@@ -25,7 +25,6 @@ import { ToolCallAssembler, toolsField, wireMessages } from './tool-wire.js';
 import { readBytes, Transport, type OpenResponse } from './transport.js';
 import type {
   CallOptions,
-  ChatMessage,
   ChatRequest,
   ChatResult,
   ChatStream,
