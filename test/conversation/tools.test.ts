@@ -2,7 +2,7 @@
 // (split across chunks), a real MCP server over stdio runs them, and the user sees "using …"
 // before the answer. History keeps the calls and results for a follow-up; the loop stops after
 // TOOLS_MAX_STEPS; admins switch tools per channel.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildMessages } from '../../src/conversation/history.js';
 import type { StoredTurn } from '../../src/store/types.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
@@ -93,6 +93,29 @@ describe('replies with tools', () => {
     const group = new RecordingSurface({}, 'test:2');
     await h.core.manager.handle(incoming('/tools on', { channel: 'test:2', isDirect: false }), group);
     expect(group.all).toContain('only an admin');
+  }, 30_000);
+
+  it('retry regenerates the whole reply: the old tool turns go, new ones come', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile });
+    await h.core.manager.handle(incoming('sum?'), new RecordingSurface());
+    await h.core.manager.handle(incoming('/retry'), new RecordingSurface());
+    const history = await h.core.store.load('test:1');
+    expect(history.map((t) => t.role)).toEqual(['user', 'assistant', 'tool', 'tool', 'assistant']);
+    // The retried request asked the question afresh, without the first round's calls.
+    expect((chatBodies(upstream)[2] as unknown as Body).messages.map((m) => m.role)).toEqual(['system', 'user']);
+  }, 30_000);
+
+  it('stop while a tool runs: the reply ends as stopped and no half round is stored', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile });
+    upstream.setToolPlanner((body) => (body.messages?.at(-1)?.role === 'user' ? [{ name: 'calc__slow', arguments: '{"ms": 20000}' }] : undefined));
+    const s = new RecordingSurface();
+    const reply = h.core.manager.handle(incoming('take your time'), s);
+    await vi.waitFor(() => expect(s.messages[0]?.text).toBe('🔧 Using slow…'), { timeout: 10_000 });
+    await h.core.manager.handle(incoming('/stop'), s);
+    await reply;
+    expect(s.all).toContain('(stopped)');
+    expect((await h.core.store.load('test:1')).map((t) => t.role)).toEqual(['user']);
+    expect(chatBodies(upstream)).toHaveLength(1);
   }, 30_000);
 
   it('without MCP_SERVERS no tools are sent and `tools` says none are configured', async () => {
