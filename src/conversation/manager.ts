@@ -318,6 +318,7 @@ export class ConversationManager {
       finishReason: stream.finishReason,
       tokens: usedTokens,
       ...(result.capped ? { capped: result.capped } : {}),
+      ...(loop ? { toolCalls: loop.turns.filter((t) => t.role === 'tool').length } : {}),
       // Time to first text counts from the request to the first answer token, thinking included;
       // thinkingMs says how much of it the model spent reasoning.
       firstTextMs: stream.firstTextAt === undefined ? undefined : stream.firstTextAt - started,

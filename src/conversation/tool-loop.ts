@@ -84,6 +84,8 @@ export class ToolLoopStream implements ChatStream {
       for await (const delta of stream) {
         this.firstText ??= stream.firstTextAt;
         const out = separator + delta;
+        // The separator belongs to neither round's stored text.
+        this.roundStart += separator.length;
         separator = '';
         this.textSoFar += out;
         yield out;

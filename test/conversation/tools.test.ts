@@ -118,6 +118,39 @@ describe('replies with tools', () => {
     expect(chatBodies(upstream)).toHaveLength(1);
   }, 30_000);
 
+  it('text before the calls stays above the answer; only the answer is stored as the answer', async () => {
+    h = await makeCore(upstream, { MCP_SERVERS: serversFile });
+    upstream.setToolPlanner((body) =>
+      body.messages?.at(-1)?.role === 'user' ? { say: 'Let me add that.', calls: [{ name: 'calc__add', arguments: '{"a":1,"b":2}' }] } : undefined,
+    );
+    const s = new RecordingSurface();
+    await h.core.manager.handle(incoming('sum?'), s);
+    expect(s.messages.map((m) => m.text)).toEqual(['Let me add that.\n\nThe tools said 3.']);
+    const history = await h.core.store.load('test:1');
+    expect(history.slice(1).map((t) => [t.role, t.content])).toEqual([
+      ['assistant', 'Let me add that.'],
+      ['tool', '3'],
+      ['assistant', 'The tools said 3.'],
+    ]);
+    expect(h.logs()).toMatch(/"toolCalls":1.*"msg":"reply done"/);
+  }, 30_000);
+
+  it('a relay that answers 400 to tools: the user gets a plain answer, no notice; logged once', async () => {
+    const refusing = await startFakeUpstream({ rejectsTools: /./, reply: 'Plain answer.' });
+    try {
+      h = await makeCore(refusing, { MCP_SERVERS: serversFile });
+      for (const text of ['one', 'two']) {
+        const s = new RecordingSurface();
+        await h.core.manager.handle(incoming(text), s);
+        expect(s.all).toBe('Plain answer.');
+      }
+      expect(h.logs().match(/provider refused tools/g)).toHaveLength(1);
+    } finally {
+      await h.core.close();
+      await refusing.close();
+    }
+  }, 30_000);
+
   it('without MCP_SERVERS no tools are sent and `tools` says none are configured', async () => {
     h = await makeCore(upstream);
     const s = new RecordingSurface();

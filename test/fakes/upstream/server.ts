@@ -374,9 +374,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       return;
     }
     const planned = body.stream && tools?.length ? state.toolPlanner?.(body as Parameters<ToolPlanner>[0]) : undefined;
-    if (planned?.length) {
+    const plan = Array.isArray(planned) ? { say: '', calls: planned } : planned;
+    if (plan?.calls.length) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': `req_fake_${++requestCounter}` });
-      for (const chunk of toolCallChunks(modelNameFor(flavor, body.model), planned, String(requestCounter))) {
+      for (const chunk of toolCallChunks(modelNameFor(flavor, body.model), plan.calls, String(requestCounter), plan.say)) {
         res.write(`data: ${JSON.stringify(chunk)}\n\n`);
         // Each fragment in its own read as far as the loopback allows.
         await sleep(SPLIT_WRITE_GAP_MS);
