@@ -9,8 +9,9 @@ import { ConfigError } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { McpToolPool, toolName } from '../../src/tools/pool.js';
 import { loadMcpServers, type McpServerConfig } from '../../src/tools/servers.js';
+import { startHttpMcp } from '../fakes/mcp/http.js';
 
-export const TEST_MCP_SERVER: McpServerConfig = {
+const TEST_MCP_SERVER: McpServerConfig = {
   kind: 'stdio',
   name: 'test',
   command: process.execPath,
@@ -62,6 +63,25 @@ describe('McpToolPool over stdio', () => {
     expect(await pool.call('nope__x', '{}', {})).toMatchObject({ isError: true });
     expect(await pool.call('test__fail', '', {})).toMatchObject({ isError: true, content: 'it broke' });
   }, 30_000);
+});
+
+describe('McpToolPool over streamable HTTP', () => {
+  it('sends the configured headers and calls tools; a wrong header leaves the server out', async () => {
+    const remote = await startHttpMcp('Bearer right');
+    const logger = createLogger('silent');
+    const pool = new McpToolPool({ timeoutMs: 3_000, maxResultChars: 100, logger });
+    try {
+      await pool.connect([
+        { kind: 'http', name: 'remote', url: remote.url, headers: { Authorization: 'Bearer right' } },
+        { kind: 'http', name: 'denied', url: remote.url, headers: { Authorization: 'Bearer wrong' } },
+      ]);
+      expect(pool.specs().map((s) => s.name)).toEqual(['remote__add', 'remote__echo', 'remote__big', 'remote__slow', 'remote__fail']);
+      expect(await pool.call('remote__echo', '{"text":"over http"}', {})).toMatchObject({ content: 'over http', isError: false });
+    } finally {
+      await pool.close();
+      await remote.close();
+    }
+  });
 });
 
 describe('tool names and the servers file', () => {
