@@ -10,6 +10,8 @@ import { ObservedRelay } from './ops/observed-relay.js';
 import { OpsEvents } from './ops/events.js';
 import { createStore, type HistoryStore } from './store/index.js';
 import { loadPersonas, type PersonaBook } from './conversation/personas.js';
+import { McpToolPool } from './tools/pool.js';
+import { loadMcpServers } from './tools/servers.js';
 
 export interface Core {
   config: Config;
@@ -43,7 +45,9 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
   const events = new OpsEvents();
+  const tools = await connectTools(config, logger);
   const manager = new ConversationManager({
+    tools,
     config,
     llm: client,
     store,
@@ -67,7 +71,17 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
       closed = true;
       await manager.shutdown();
       await store.close();
+      await tools?.close();
       if (client instanceof OpenAIClient) await client.close();
     },
   };
+}
+
+/** MCP tools when MCP_SERVERS is set: a bad file stops start-up; an unreachable server is only left out. */
+async function connectTools(config: Config, logger: Logger): Promise<McpToolPool | undefined> {
+  if (!config.tools) return undefined;
+  const servers = loadMcpServers(config.tools.serversPath);
+  const pool = new McpToolPool({ timeoutMs: config.tools.timeoutMs, maxResultChars: config.tools.maxResultChars, logger: logger.child({ component: 'tools' }) });
+  await pool.connect(servers);
+  return pool;
 }

@@ -49,6 +49,8 @@ export type Command =
   | { kind: 'image'; prompt: string }
   | { kind: 'tts'; text: string }
   | { kind: 'voice'; on?: boolean }
+  /** MCP tools in this channel: show them, or (admins) switch them on or off. */
+  | { kind: 'tools'; on?: boolean }
   | { kind: 'model'; name?: string }
   | { kind: 'system'; prompt?: string }
   /** Shows the personas (no name) or sets this channel's persona. */

@@ -35,6 +35,10 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .setDescription('Speak every answer in this channel')
       .addBooleanOption((o) => o.setName('enabled').setDescription('On or off (default: toggle)')),
     new SlashCommandBuilder()
+      .setName('tools')
+      .setDescription('Show the tools the model may use here, or switch them (admins)')
+      .addBooleanOption((o) => o.setName('enabled').setDescription('On or off (default: show)')),
+    new SlashCommandBuilder()
       .setName('reset')
       .setDescription('Forget this conversation')
       .addBooleanOption((o) => o.setName('all').setDescription('Also clear the persona (default: keep it)')),
@@ -70,6 +74,8 @@ export function commandFromInteraction(i: ChatInputCommandInteraction): Command 
       return { kind: 'tts', text: str('text') ?? '' };
     case 'voice':
       return { kind: 'voice', on: i.options.getBoolean('enabled') ?? undefined };
+    case 'tools':
+      return { kind: 'tools', on: i.options.getBoolean('enabled') ?? undefined };
     case 'model':
       return { kind: 'model', name: str('name') };
     case 'system':

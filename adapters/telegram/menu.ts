@@ -17,6 +17,7 @@ const MENU: readonly MenuEntry[] = [
   { command: 'image', args: { en: '<prompt>', zh: '<描述>' }, description: { en: 'Draw a picture', zh: '画一张图' } },
   { command: 'tts', args: { en: '<text>', zh: '<文字>' }, description: { en: 'Speak text aloud', zh: '朗读文字' } },
   { command: 'voice', args: { en: 'on|off', zh: 'on|off' }, description: { en: 'Voice replies on or off', zh: '开关语音回答' } },
+  { command: 'tools', args: { en: '[on|off]', zh: '[on|off]' }, description: { en: 'Show or switch the tools I may use', zh: '查看或开关可用的工具' } },
   { command: 'model', args: { en: '[name]', zh: '[名称]' }, description: { en: 'Show or set the model', zh: '查看或设置模型' } },
   { command: 'system', args: { en: '[prompt]', zh: '[提示词]' }, description: { en: 'Show or set the system prompt', zh: '查看或设置系统提示词' } },
   { command: 'persona', args: { en: '[name]', zh: '[名称]' }, description: { en: 'Show or choose a persona', zh: '查看或选择角色' } },

@@ -154,6 +154,10 @@ const envSchema = z.object({
   PERSONAS: optStr(),
   REASONING: enumOf(['hide', 'status', 'show'], 'status'),
   TEXT_ATTACHMENT_MAX_BYTES: int(102_400, 1, 10_000_000),
+  MCP_SERVERS: optStr(),
+  TOOLS_MAX_STEPS: int(5, 1, 50),
+  TOOLS_TIMEOUT_MS: int(30_000, 100, 600_000),
+  TOOLS_MAX_RESULT_CHARS: int(8_000, 100, 1_000_000),
   LOG_LEVEL: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
 
   // discord
@@ -240,6 +244,8 @@ export interface Config {
   store: { kind: 'sqlite' | 'memory'; dataDir: string };
   /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
   reply: { deadlineMs: number; maxChars: number; maxMessages: number };
+  /** MCP tools; absent when MCP_SERVERS is unset (tools off). */
+  tools?: { serversPath: string; maxSteps: number; timeoutMs: number; maxResultChars: number };
   logLevel: Env['LOG_LEVEL'];
   discord?: {
     token: string;
@@ -338,6 +344,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
     reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },
+    tools: e.MCP_SERVERS
+      ? { serversPath: resolve(e.MCP_SERVERS), maxSteps: e.TOOLS_MAX_STEPS, timeoutMs: e.TOOLS_TIMEOUT_MS, maxResultChars: e.TOOLS_MAX_RESULT_CHARS }
+      : undefined,
     logLevel: e.LOG_LEVEL,
     discord: e.DISCORD_TOKEN
       ? {

@@ -14,6 +14,8 @@ const ALIASES: Record<string, CommandKind> = {
   画: 'image',
   tts: 'tts',
   voice: 'voice',
+  tools: 'tools',
+  工具: 'tools',
   model: 'model',
   models: 'model',
   system: 'system',
@@ -32,7 +34,7 @@ const ALIASES: Record<string, CommandKind> = {
 };
 
 /** Keywords that may stand alone in MUD mode only: a bare word there is otherwise chat. */
-const BARE_KEYWORDS_WITHOUT_ARGS = new Set<CommandKind>(['reset', 'stop', 'retry', 'usage', 'help', 'more', 'model', 'voice', 'system', 'persona']);
+const BARE_KEYWORDS_WITHOUT_ARGS = new Set<CommandKind>(['reset', 'stop', 'retry', 'usage', 'help', 'more', 'model', 'voice', 'system', 'persona', 'tools']);
 
 export interface ParseOptions {
   /** '/' (default) or '' for keyword mode. */
@@ -55,6 +57,7 @@ export function commandFrom(kind: CommandKind, arg: string): Command | undefined
     case 'tts':
       return rest ? { kind, text: rest } : undefined;
     case 'voice':
+    case 'tools':
       return { kind, on: onOff(rest) };
     case 'model':
       return rest ? { kind, name: rest } : { kind };
@@ -88,7 +91,7 @@ export function parseCommand(text: string, opts: ParseOptions = {}): Command {
   const kind = ALIASES[word];
   if (!kind) return prefix ? { kind: 'help' } : { kind: 'chat', text: trimmed };
   // In keyword mode "reset the story please" is chat, not a reset: only exact short forms count.
-  const takesArgs = ['model', 'voice', 'system', 'persona'].includes(kind) || (kind === 'reset' && /^(all|全部)$/i.test(arg.trim()));
+  const takesArgs = ['model', 'voice', 'system', 'persona', 'tools'].includes(kind) || (kind === 'reset' && /^(all|全部)$/i.test(arg.trim()));
   if (!prefix && arg && BARE_KEYWORDS_WITHOUT_ARGS.has(kind) && !takesArgs) {
     return { kind: 'chat', text: trimmed };
   }
@@ -101,6 +104,7 @@ export function isAdminCommand(cmd: Command): boolean {
     (cmd.kind === 'model' && cmd.name !== undefined) ||
     (cmd.kind === 'system' && cmd.prompt !== undefined) ||
     (cmd.kind === 'persona' && cmd.name !== undefined) ||
+    (cmd.kind === 'tools' && cmd.on !== undefined) ||
     (cmd.kind === 'reset' && cmd.all === true)
   );
 }

@@ -19,8 +19,9 @@ export function estimateTokens(text: string): number {
 }
 
 export function estimateMessageTokens(m: ChatMessage): number {
-  if (typeof m.content === 'string') return TOKENS_PER_MESSAGE + estimateTokens(m.content);
   let n = TOKENS_PER_MESSAGE;
+  for (const call of m.toolCalls ?? []) n += estimateTokens(call.function.name) + estimateTokens(call.function.arguments);
+  if (typeof m.content === 'string') return n + estimateTokens(m.content);
   for (const p of m.content) n += p.type === 'text' ? estimateTokens(p.text) : TOKENS_PER_IMAGE;
   return n;
 }
@@ -52,7 +53,22 @@ export function cleanForContext(text: string): string {
 export function turnToMessage(t: StoredTurn): ChatMessage {
   let content = cleanForContext(t.content);
   if (t.role === 'assistant' && t.interrupted) content = content.trimEnd() + '\n\n' + INTERRUPTED_MARK;
-  return t.name ? { role: t.role, content, name: t.name } : { role: t.role, content };
+  const m: ChatMessage = t.name ? { role: t.role, content, name: t.name } : { role: t.role, content };
+  if (t.toolCalls?.length) m.toolCalls = t.toolCalls;
+  if (t.toolCallId !== undefined) m.toolCallId = t.toolCallId;
+  return m;
+}
+
+/**
+ * The turn at `end` and the turns it cannot go without: a tool result needs the assistant turn
+ * that called it and that turn's other results, or the provider rejects the request. Returns
+ * the group's first index, or -1 for tool results whose call was already trimmed away.
+ */
+function groupStart(history: StoredTurn[], end: number): number {
+  if (history[end]!.role !== 'tool') return end;
+  let i = end;
+  while (i >= 0 && history[i]!.role === 'tool') i--;
+  return i >= 0 && history[i]!.role === 'assistant' && history[i]!.toolCalls?.length ? i : -1;
 }
 
 /**
@@ -90,17 +106,21 @@ export function buildMessages(history: StoredTurn[], next: ChatMessage | undefin
     slots -= 1;
   }
   const kept: ChatMessage[] = [];
-  for (let i = history.length - 1; i >= 0 && slots > 0; i--) {
-    const m = turnToMessage(history[i]!);
-    const cost = estimateMessageTokens(m);
-    if (cost > budget) break;
+  // Newest first, a tool-call turn and its results as one unit: all of it fits or none.
+  for (let end = history.length - 1; end >= 0 && slots > 0; ) {
+    const start = groupStart(history, end);
+    if (start < 0) break;
+    const group = history.slice(start, end + 1).map(turnToMessage);
+    const cost = group.reduce((n, m) => n + estimateMessageTokens(m), 0);
+    if (cost > budget || group.length > slots) break;
     budget -= cost;
-    slots -= 1;
-    kept.push(m);
+    slots -= group.length;
+    kept.push(...group.reverse());
+    end = start - 1;
   }
   kept.reverse();
-  // A history must not open with an assistant turn cut from its question.
-  while (kept.length > 0 && kept[0]!.role === 'assistant') kept.shift();
+  // A history must not open with an answer (or tool results) cut from its question.
+  while (kept.length > 0 && kept[0]!.role !== 'user') kept.shift();
   const out = opts.systemPrompt ? [system] : [];
   return [...out, ...collapseUserRuns([...kept, ...tail])];
 }

@@ -3,7 +3,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { ChatMessage, LlmClient } from '../llm/types.js';
+import type { ChatMessage, ChatRequest, LlmClient } from '../llm/types.js';
 import { OpsEvents } from '../ops/events.js';
 import { StreamRelay } from '../relay/index.js';
 import { ReasoningDisplay } from '../relay/reasoning.js';
@@ -21,6 +21,7 @@ import { LocalDispatcher, type Plan, type Prepare } from './dispatcher.js';
 import { NoticePolicy } from './policy/notices.js';
 import { personaCommand } from './persona-command.js';
 import type { PersonaBook } from './personas.js';
+import { ToolLoopStream, type ToolRunner } from './tool-loop.js';
 
 /** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
 const TYPING_RENEW_MS = 4_000;
@@ -45,6 +46,8 @@ export interface ManagerDeps {
   now?: () => number;
   /** Personas a channel may choose (PERSONAS). */
   personas?: PersonaBook;
+  /** MCP tools (connected by the caller); absent = no tools. */
+  tools?: ToolRunner;
 }
 
 export type { Prepare } from './dispatcher.js';
@@ -64,8 +67,10 @@ export class ConversationManager {
   private readonly pendingLines = new LRUCache<string, string[]>({ max: PENDING_LINES_CHANNELS });
   private readonly models: ModelCatalog;
   private readonly personas?: PersonaBook;
+  private readonly tools?: ToolRunner;
 
   constructor(deps: ManagerDeps) {
+    this.tools = deps.tools;
     this.config = deps.config;
     this.personas = deps.personas;
     this.llm = deps.llm;
@@ -145,6 +150,8 @@ export class ConversationManager {
         return now(() => this.voice(msg, surface, cmd.on));
       case 'persona':
         return now(() => this.persona(msg, surface, cmd.name));
+      case 'tools':
+        return now(() => this.toolsCommand(msg, surface, cmd.on));
       default:
         return {
           kind: 'queued',
@@ -251,10 +258,13 @@ export class ConversationManager {
 
   private async retry(msg: Incoming, surface: Surface, signal: AbortSignal, log: Log, requestId: string) {
     const history = await this.store.load(msg.channel);
-    if (history.at(-1)?.role === 'assistant') {
+    // The last reply: its answer and any tool turns before it.
+    let dropped = 0;
+    while (history.length > 0 && history.at(-1)!.role !== 'user') {
       history.pop();
-      await this.store.dropLast(msg.channel, 1);
+      dropped++;
     }
+    if (dropped > 0) await this.store.dropLast(msg.channel, dropped);
     const question = history.pop();
     if (!question || question.role !== 'user') return this.say(surface, 'nothing_to_retry');
     const next: ChatMessage = question.name
@@ -292,8 +302,9 @@ export class ConversationManager {
     const started = Date.now();
     // A reply cap ends the request too, not only the user's stop.
     const capStop = new AbortController();
-    const thinking = this.reasoningDisplay(surface, log);
-    const stream = this.llm.streamChat({
+    const tools = settings.tools === false || !this.tools?.specs().length ? undefined : this.tools;
+    const thinking = this.reasoningDisplay(surface, log, tools !== undefined);
+    const request = {
       model,
       messages,
       temperature: persona?.temperature ?? this.config.llm.temperature,
@@ -301,7 +312,9 @@ export class ConversationManager {
       signal: AbortSignal.any([signal, capStop.signal]),
       requestId,
       onReasoning: thinking.onReasoning,
-    });
+    };
+    const loop = tools && this.toolLoop(request, tools, thinking, surface, log);
+    const stream = loop || this.llm.streamChat(request);
     const result = await this.relay.pipe(stream, thinking.surface, {
       signal,
       errorNotice: (err) => `⚠️ ${this.describe(err)}`,
@@ -313,15 +326,12 @@ export class ConversationManager {
     await thinking.end();
 
     // The relay's text never holds our notices; an answer cut short is stored as such.
-    const answer = cleanForContext(result.text);
+    // After tools ran, the answer is the last round's text; the rounds before go in as tool turns.
+    const answer = cleanForContext(result.text.slice(loop ? loop.finalTextStart : 0));
     const interrupted = result.error !== undefined || result.aborted || result.capped !== undefined;
-    if (answer.trim()) {
-      await this.store.append(
-        msg.channel,
-        [{ role: 'assistant', content: answer, at: Date.now(), ...(interrupted ? { interrupted } : {}) }],
-        this.config.conversation.historyMaxMessages,
-      );
-    }
+    const turns: StoredTurn[] = [...(loop ? loop.turns : [])];
+    if (answer.trim()) turns.push({ role: 'assistant', content: answer, at: Date.now(), ...(interrupted ? { interrupted } : {}) });
+    if (turns.length > 0) await this.store.append(msg.channel, turns, this.config.conversation.historyMaxMessages);
     if (result.pendingLines && result.pendingLines.length > 0) {
       this.pendingLines.set(msg.channel, result.pendingLines);
       await this.sayText(surface, this.line('more_hint'));
@@ -341,6 +351,7 @@ export class ConversationManager {
       finishReason: stream.finishReason,
       tokens: usedTokens,
       ...(result.capped ? { capped: result.capped } : {}),
+      ...(loop ? { toolCalls: loop.turns.filter((t) => t.role === 'tool').length } : {}),
       // Time to first text counts from the request to the first answer token, thinking included;
       // thinkingMs says how much of it the model spent reasoning.
       firstTextMs: stream.firstTextAt === undefined ? undefined : stream.firstTextAt - started,
@@ -354,9 +365,37 @@ export class ConversationManager {
     }
   }
 
+  /** The reply as a tool loop: tool rounds show "using <tool>…" the way thinking shows its status. */
+  private toolLoop(request: ChatRequest, tools: ToolRunner, thinking: ReasoningDisplay, surface: Surface, log: Log): ToolLoopStream {
+    return new ToolLoopStream({
+      llm: this.llm,
+      request,
+      tools,
+      maxSteps: this.config.tools?.maxSteps ?? 5,
+      onToolsStart: (names) => {
+        const tool = names.join(', ');
+        thinking.showStatus(this.line('tool_status', { tool }), this.line('tool_status_line', { tool }));
+        void surface.typing().catch(() => undefined);
+      },
+      channel: surface.channel,
+      logger: log,
+    });
+  }
+
+  /** `tools`: lists the tools and whether they are on here; `tools on|off` (admins) switches them. */
+  private async toolsCommand(msg: Incoming, surface: Surface, on: boolean | undefined): Promise<void> {
+    const specs = this.tools?.specs() ?? [];
+    if (specs.length === 0) return this.say(surface, 'tools_none');
+    if (on !== undefined) await this.store.setSettings(msg.channel, { tools: on ? undefined : false });
+    const enabled = on ?? (await this.store.getSettings(msg.channel)).tools !== false;
+    if (!enabled) return this.say(surface, 'tools_off', { p: surface.commandPrefix });
+    await this.say(surface, 'tools_on', { tools: specs.map((s) => this.tools!.displayName(s.name)).join(', ') });
+  }
+
   /** How this reply shows a reasoning model's thinking (REASONING); the thinking never goes into history. */
-  private reasoningDisplay(surface: Surface, log: Log): ReasoningDisplay {
+  private reasoningDisplay(surface: Surface, log: Log, toolStatus = false): ReasoningDisplay {
     return new ReasoningDisplay(surface, {
+      toolStatus,
       mode: this.config.conversation.reasoning,
       lines: {
         thinking: this.line('thinking'),

@@ -21,10 +21,10 @@ import { abortableSleep, DEFAULT_RETRY_POLICY, retryDelay, shouldRetry, type Ret
 import { SseDecoder } from './sse.js';
 import { chunkEventsOf, parseUsage } from './stream.js';
 import { ThinkSplitter } from './think.js';
+import { ToolCallAssembler, toolsField, wireMessages } from './tool-wire.js';
 import { readBytes, Transport, type OpenResponse } from './transport.js';
 import type {
   CallOptions,
-  ChatMessage,
   ChatRequest,
   ChatResult,
   ChatStream,
@@ -33,6 +33,7 @@ import type {
   LlmClient,
   ModelInfo,
   SpeechRequest,
+  ToolCall,
   SpeechResult,
   TranscriptionRequest,
   Usage,
@@ -95,6 +96,8 @@ export class OpenAIClient implements LlmClient {
   private readonly logger?: Logger;
   /** Token-limit spelling learned per model from a provider's 400. */
   private readonly tokenParams = new LRUCache<string, TokenParam>({ max: TOKEN_PARAM_MODELS });
+  /** Models whose provider refused `tools` with a 400: asked without tools from then on. */
+  private readonly noTools = new LRUCache<string, true>({ max: TOKEN_PARAM_MODELS });
 
   constructor(private readonly opts: OpenAIClientOptions) {
     // Register before anything can fail and quote it.
@@ -251,24 +254,38 @@ export class OpenAIClient implements LlmClient {
    * and the model keeps that spelling from then on.
    */
   private async openChat(req: ChatRequest, stream: boolean, signal: AbortSignal): Promise<OpenResponse> {
-    const open = (param: TokenParam) =>
+    const open = (param: TokenParam, withTools: boolean) =>
       this.transport.open({
         method: 'POST',
         path: 'chat/completions',
-        json: chatBody(req, stream, stream && this.opts.requestStreamUsage === true, param),
+        json: chatBody(req, stream, stream && this.opts.requestStreamUsage === true, param, withTools),
         accept: stream ? 'text/event-stream' : undefined,
         signal,
         requestId: req.requestId,
       });
-    const param = this.tokenParams.get(req.model) ?? defaultTokenParam(req.model);
+    const withTools = (req.tools?.length ?? 0) > 0 && !this.noTools.has(req.model);
+    const openWithParam = async (withToolsNow: boolean) => {
+      const param = this.tokenParams.get(req.model) ?? defaultTokenParam(req.model);
+      try {
+        return await open(param, withToolsNow);
+      } catch (err) {
+        if (req.maxTokens === undefined || !(err instanceof LlmError) || err.status !== 400 || !err.message.includes(param)) throw err;
+        const other: TokenParam = param === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+        this.tokenParams.set(req.model, other);
+        this.logger?.info({ model: req.model, param: other, requestId: req.requestId }, 'llm: provider refused the token limit parameter, switched');
+        return open(other, withToolsNow);
+      }
+    };
     try {
-      return await open(param);
+      return await openWithParam(withTools);
     } catch (err) {
-      if (req.maxTokens === undefined || !(err instanceof LlmError) || err.status !== 400 || !err.message.includes(param)) throw err;
-      const other: TokenParam = param === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
-      this.tokenParams.set(req.model, other);
-      this.logger?.info({ model: req.model, param: other, requestId: req.requestId }, 'llm: provider refused the token limit parameter, switched');
-      return open(other);
+      // Relays without tool support answer 400 to the field: the reply goes on without tools,
+      // and the model is remembered so the log says it once rather than on every reply.
+      if (!withTools || !(err instanceof LlmError) || err.status !== 400) throw err;
+      const res = await openWithParam(false);
+      this.noTools.set(req.model, true);
+      this.logger?.warn({ model: req.model, err, requestId: req.requestId }, 'llm: provider refused tools, answering without them');
+      return res;
     }
   }
 
@@ -311,6 +328,7 @@ export class OpenAIClient implements LlmClient {
                   text += split.answer;
                   reasoning += split.reasoning;
                 } else if (ev.type === 'reasoning') reasoning += ev.text;
+                else if (ev.type === 'tool_call') state.toolCalls.add(ev);
                 else if (ev.type === 'finish') state.finishReason = ev.reason;
                 else if (ev.type === 'usage') state.usage = ev.usage;
                 else sawDone = true;
@@ -338,7 +356,7 @@ export class OpenAIClient implements LlmClient {
           }
           if (sawDone) await body.return?.();
           if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
-          if (!sawDone && !yielded && state.finishReason === null) {
+          if (!sawDone && !yielded && state.finishReason === null && state.toolCalls.size === 0) {
             throw new LlmError({ kind: 'stream', code: 'empty_stream', detail: 'stream ended before any reply', requestId, retryable: true });
           }
           done = true;
@@ -351,6 +369,7 @@ export class OpenAIClient implements LlmClient {
           state.usage = undefined;
           state.reasoning = '';
           state.reasoningStartedAt = undefined;
+          state.toolCalls.clear();
           await this.backoff(err, attempt, userSignal ?? NEVER, req.requestId);
         }
       }
@@ -368,6 +387,7 @@ class StreamState {
   /** Date.now() of the first reasoning delta and of the first answer text handed out. */
   reasoningStartedAt: number | undefined = undefined;
   firstTextAt: number | undefined = undefined;
+  readonly toolCalls = new ToolCallAssembler();
 
   addReasoning(delta: string, listener: ((delta: string) => void) | undefined): void {
     this.reasoningStartedAt ??= Date.now();
@@ -400,6 +420,9 @@ class OpenAIChatStream implements ChatStream {
   get finishReason(): string | null {
     return this.state.finishReason;
   }
+  get toolCalls(): ToolCall[] {
+    return this.state.toolCalls.result();
+  }
   get usage(): Usage | undefined {
     return this.state.usage;
   }
@@ -420,19 +443,14 @@ export function defaultTokenParam(model: string): TokenParam {
   return COMPLETION_TOKENS_MODELS.test(model) ? 'max_completion_tokens' : 'max_tokens';
 }
 
-function chatBody(req: ChatRequest, stream: boolean, includeUsage: boolean, tokenParam: TokenParam): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: req.model, messages: req.messages.map(wireMessage) };
+function chatBody(req: ChatRequest, stream: boolean, includeUsage: boolean, tokenParam: TokenParam, withTools: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: req.model, messages: wireMessages(req.messages, withTools) };
+  if (withTools && req.tools) body.tools = toolsField(req.tools);
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.maxTokens !== undefined) body[tokenParam] = req.maxTokens;
   if (stream) body.stream = true;
   if (stream && includeUsage) body.stream_options = { include_usage: true };
   return body;
-}
-
-function wireMessage(m: ChatMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = { role: m.role, content: m.content };
-  if (m.name) out.name = m.name;
-  return out;
 }
 
 /** Message content as text: a string, or the text parts of an array. */

@@ -9,6 +9,8 @@ export type ChatChunkEvent =
   | { type: 'text'; text: string }
   /** The model's reasoning (`delta.reasoning_content` or `delta.reasoning`): never answer text. */
   | { type: 'reasoning'; text: string }
+  /** One piece of a tool call; pieces with the same index belong to one call. */
+  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments?: string }
   | { type: 'finish'; reason: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'done' };
@@ -75,6 +77,20 @@ function eventsOfChunk(chunk: Record<string, unknown>): ChatChunkEvent[] {
     if (typeof reasoning === 'string' && reasoning !== '') out.push({ type: 'reasoning', text: reasoning });
     // Role-only deltas (and repeated roles) carry nothing to show.
     if (delta && typeof delta.content === 'string' && delta.content !== '') out.push({ type: 'text', text: delta.content });
+    if (delta && Array.isArray(delta.tool_calls)) {
+      for (const [position, raw] of (delta.tool_calls as Record<string, unknown>[]).entries()) {
+        if (!raw || typeof raw !== 'object') continue;
+        const fn = (raw.function ?? {}) as Record<string, unknown>;
+        out.push({
+          type: 'tool_call',
+          // Some relays leave out the index when a delta carries one call: its position stands in.
+          index: typeof raw.index === 'number' ? raw.index : position,
+          ...(typeof raw.id === 'string' && raw.id ? { id: raw.id } : {}),
+          ...(typeof fn.name === 'string' && fn.name ? { name: fn.name } : {}),
+          ...(typeof fn.arguments === 'string' && fn.arguments ? { arguments: fn.arguments } : {}),
+        });
+      }
+    }
     const usageInChoice = parseUsage(choice.usage);
     if (usageInChoice) out.push({ type: 'usage', usage: usageInChoice });
     if (typeof choice.finish_reason === 'string' && choice.finish_reason) out.push({ type: 'finish', reason: choice.finish_reason });

@@ -1,7 +1,21 @@
 // The shapes the rest of the core uses to talk to an OpenAI-compatible provider.
 import type { AudioFormat } from '../types.js';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A function call the model asked for (OpenAI's `tool_calls` entry); `arguments` is JSON text. */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** A tool offered to the model: name ^[a-zA-Z0-9_-]{1,64}$, parameters a JSON Schema object. */
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
 
 export type ContentPart =
   | { type: 'text'; text: string }
@@ -12,6 +26,10 @@ export interface ChatMessage {
   content: string | ContentPart[];
   /** Speaker in group chats, already sanitised to [A-Za-z0-9_]{1,64}. */
   name?: string;
+  /** Assistant turns that call tools. */
+  toolCalls?: ToolCall[];
+  /** Tool turns: the call this message answers. */
+  toolCallId?: string;
 }
 
 export interface CallOptions {
@@ -28,6 +46,11 @@ export interface ChatRequest extends CallOptions {
   maxTokens?: number;
   /** Called with each piece of the model's reasoning as it streams (never part of the text). */
   onReasoning?: (delta: string) => void;
+  /**
+   * Tools the model may call. Tool turns in `messages` go on the wire only with tools; without
+   * them (none offered, or the provider refused tools) they are sent as plain text.
+   */
+  tools?: ToolSpec[];
 }
 
 export interface Usage {
@@ -59,6 +82,8 @@ export interface ChatStream extends AsyncIterable<string> {
   readonly thinkingMs?: number;
   /** Date.now() when the first answer text was handed out: time to first text counts to here. */
   readonly firstTextAt?: number;
+  /** The tool calls the model asked for, assembled from the streamed deltas (after iteration). */
+  readonly toolCalls?: ToolCall[];
 }
 
 export interface ImageRequest extends CallOptions {

@@ -31,6 +31,8 @@ export interface ReasoningDisplayOptions {
   /** Sends one complete line the way the relay paces lines (used on line-mode surfaces). */
   deliverLine: (text: string) => Promise<unknown>;
   logger?: Logger;
+  /** Tools may run in this reply: their status needs the status-replacing surface even when thinking is hidden. */
+  toolStatus?: boolean;
 }
 
 export class ReasoningDisplay {
@@ -47,7 +49,7 @@ export class ReasoningDisplay {
     private readonly target: Surface,
     private readonly opts: ReasoningDisplayOptions,
   ) {
-    this.surface = opts.mode !== 'hide' && this.replacesStatus ? new StatusReplacingSurface(target, this) : target;
+    this.surface = (opts.mode !== 'hide' || opts.toolStatus) && this.replacesStatus ? new StatusReplacingSurface(target, this) : target;
   }
 
   /** Pass as ChatRequest.onReasoning. */
@@ -63,6 +65,31 @@ export class ReasoningDisplay {
     if (this.replacesStatus) this.status = this.target.send(this.opts.lines.thinking).catch(failed);
     else this.status = this.opts.deliverLine(this.opts.lines.thinkingLine).then(() => undefined, failed);
   };
+
+  /**
+   * A status of our own (e.g. "🔧 Using add…"): sent, or put in place of the thinking status, and
+   * replaced by the answer like it. Once the answer has begun, only line surfaces get the line.
+   */
+  showStatus(text: string, line: string): void {
+    const failed = (err: unknown) => {
+      this.opts.logger?.debug({ err, channel: this.target.channel }, 'status not shown');
+      return undefined;
+    };
+    if (!this.replacesStatus) {
+      const before = this.status ?? Promise.resolve(undefined);
+      this.status = before.then(() => this.opts.deliverLine(line)).then(() => undefined, failed);
+      return;
+    }
+    if (this.replaced) return;
+    this.started = true;
+    const previous = this.status;
+    this.status = (async () => {
+      const ref = await previous;
+      if (ref === undefined) return this.target.send(text).catch(failed);
+      await this.target.edit(ref, text).catch(failed);
+      return ref;
+    })();
+  }
 
   /** After the reply: a status nothing replaced (no answer, no notice) is not left saying "thinking". */
   async end(): Promise<void> {

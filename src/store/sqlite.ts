@@ -58,6 +58,8 @@ function openDatabase(path: string): Database.Database {
     // Files made before answers could be marked interrupted lack the column.
     const columns = db.pragma('table_info(turns)') as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'interrupted')) db.exec('ALTER TABLE turns ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0');
+    // Tool calls and the call a tool turn answers, as JSON; files from before tools lack it.
+    if (!columns.some((c) => c.name === 'tools')) db.exec('ALTER TABLE turns ADD COLUMN tools TEXT');
     return db;
   } catch (err) {
     // better-sqlite3 opens lazily: a corrupted file only fails at the first statement.
@@ -67,11 +69,29 @@ function openDatabase(path: string): Database.Database {
 }
 
 interface TurnRow {
-  role: 'user' | 'assistant';
+  role: StoredTurn['role'];
   name: string | null;
   content: string;
   at: number;
   interrupted: number;
+  tools: string | null;
+}
+
+/** The `tools` column: what a turn says about tool calls, or null for plain turns. */
+function toolsColumn(t: StoredTurn): string | null {
+  if (!t.toolCalls?.length && t.toolCallId === undefined) return null;
+  return JSON.stringify({ toolCalls: t.toolCalls, toolCallId: t.toolCallId });
+}
+
+function readToolsColumn(turn: StoredTurn, json: string | null): void {
+  if (!json) return;
+  try {
+    const v = JSON.parse(json) as Pick<StoredTurn, 'toolCalls' | 'toolCallId'>;
+    if (Array.isArray(v.toolCalls)) turn.toolCalls = v.toolCalls;
+    if (typeof v.toolCallId === 'string') turn.toolCallId = v.toolCallId;
+  } catch {
+    // A damaged cell loses only the tool detail of one turn; its text stays.
+  }
 }
 
 export class SqliteStore implements HistoryStore {
@@ -84,8 +104,8 @@ export class SqliteStore implements HistoryStore {
   constructor(path: string) {
     this.db = openDatabase(path);
     this.stmt = {
-      load: this.db.prepare<[string], TurnRow>('SELECT role, name, content, at, interrupted FROM turns WHERE channel = ? ORDER BY id'),
-      insert: this.db.prepare('INSERT INTO turns (channel, role, name, content, at, interrupted) VALUES (?, ?, ?, ?, ?, ?)'),
+      load: this.db.prepare<[string], TurnRow>('SELECT role, name, content, at, interrupted, tools FROM turns WHERE channel = ? ORDER BY id'),
+      insert: this.db.prepare('INSERT INTO turns (channel, role, name, content, at, interrupted, tools) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       trim: this.db.prepare(
         'DELETE FROM turns WHERE channel = ? AND id NOT IN (SELECT id FROM turns WHERE channel = ? ORDER BY id DESC LIMIT ?)',
       ),
@@ -119,6 +139,7 @@ export class SqliteStore implements HistoryStore {
     const turns = this.stmt.load.all(channel).map((r): StoredTurn => {
       const turn: StoredTurn = r.name ? { role: r.role, name: r.name, content: r.content, at: r.at } : { role: r.role, content: r.content, at: r.at };
       if (r.interrupted) turn.interrupted = true;
+      readToolsColumn(turn, r.tools);
       return turn;
     });
     this.cache.set(channel, turns);
@@ -127,7 +148,7 @@ export class SqliteStore implements HistoryStore {
 
   private readonly appendTx = (channel: ChannelKey, turns: StoredTurn[], maxMessages: number) =>
     this.db.transaction(() => {
-      for (const t of turns) this.stmt.insert.run(channel, t.role, t.name ?? null, t.content, t.at, t.interrupted ? 1 : 0);
+      for (const t of turns) this.stmt.insert.run(channel, t.role, t.name ?? null, t.content, t.at, t.interrupted ? 1 : 0, toolsColumn(t));
       this.stmt.trim.run(channel, channel, maxMessages);
     })();
 

@@ -1,9 +1,11 @@
 // The history store contract. Small and process-agnostic (so a shared store can replace it):
 // every call is atomic per channel and no caller keeps a long-lived copy of what it loaded.
+import type { ToolCall } from '../llm/types.js';
 import type { ChannelKey } from '../types.js';
 
 export interface StoredTurn {
-  role: 'user' | 'assistant';
+  /** `tool`: a tool's result, answering one of the previous assistant turn's `toolCalls`. */
+  role: 'user' | 'assistant' | 'tool';
   /** Plain text; attachments are summarised as text (e.g. "[image]") rather than stored. */
   content: string;
   /** Sanitised speaker name for group channels. */
@@ -12,6 +14,10 @@ export interface StoredTurn {
   at: number;
   /** An answer cut short (error, stop, reply cap): the model is told so when it sees it again. */
   interrupted?: boolean;
+  /** An assistant turn that called tools (kept so a follow-up can refer to the results). */
+  toolCalls?: ToolCall[];
+  /** A tool turn: the id of the call it answers. */
+  toolCallId?: string;
 }
 
 /** Per-channel overrides; absent fields mean "use the global default". */
@@ -21,6 +27,8 @@ export interface ChannelSettings {
   voice?: boolean;
   /** Name of a persona from the PERSONAS file. */
   persona?: string;
+  /** MCP tools in this channel (admins switch them); unset = on when tools are configured. */
+  tools?: boolean;
 }
 
 export interface HistoryStore {

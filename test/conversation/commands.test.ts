@@ -13,6 +13,8 @@ describe('parseCommand with "/"', () => {
     ['/voice on', { kind: 'voice', on: true }],
     ['/voice off', { kind: 'voice', on: false }],
     ['/voice', { kind: 'voice', on: undefined }],
+    ['/tools', { kind: 'tools', on: undefined }],
+    ['/tools off', { kind: 'tools', on: false }],
     ['/model', { kind: 'model' }],
     ['/model gpt-4o', { kind: 'model', name: 'gpt-4o' }],
     ['/system You are a pirate.', { kind: 'system', prompt: 'You are a pirate.' }],
@@ -55,6 +57,8 @@ describe('command classes', () => {
     expect(isAdminCommand({ kind: 'system', prompt: 'x' })).toBe(true);
     expect(isAdminCommand({ kind: 'system' })).toBe(false);
     expect(isAdminCommand({ kind: 'reset' })).toBe(false);
+    expect(isAdminCommand({ kind: 'tools', on: false })).toBe(true);
+    expect(isAdminCommand({ kind: 'tools' })).toBe(false);
   });
   it('provider calls are costly', () => {
     expect(isCostly({ kind: 'chat', text: 'x' })).toBe(true);

@@ -77,7 +77,7 @@ describe('discord adapter e2e', () => {
   it('registered the slash commands for the guild once, and does not re-register unchanged ones', async () => {
     expect(discord.state.commandPuts).toEqual([discord.ids.guild]);
     const names = discord.state.guildCommands.get(discord.ids.guild)!.map((c) => c.name).sort();
-    expect(names).toEqual(['chat', 'help', 'image', 'model', 'persona', 'reset', 'retry', 'stop', 'system', 'tts', 'usage', 'voice']);
+    expect(names).toEqual(['chat', 'help', 'image', 'model', 'persona', 'reset', 'retry', 'stop', 'system', 'tools', 'tts', 'usage', 'voice']);
     const again = await registerCommands(adapter.client.rest, discord.ids.application, discord.ids.guild);
     expect(again.changed).toBe(false);
     expect(discord.state.commandPuts).toHaveLength(1);

@@ -7,7 +7,7 @@ type Shape = Parameters<typeof sameCommands>[0][number];
 describe('commandDefinitions', () => {
   it('defines every command of the vocabulary, /model with autocomplete', () => {
     const defs = commandDefinitions();
-    expect(defs.map((d) => d.name).sort()).toEqual(['chat', 'help', 'image', 'model', 'persona', 'reset', 'retry', 'stop', 'system', 'tts', 'usage', 'voice']);
+    expect(defs.map((d) => d.name).sort()).toEqual(['chat', 'help', 'image', 'model', 'persona', 'reset', 'retry', 'stop', 'system', 'tools', 'tts', 'usage', 'voice']);
     const model = defs.find((d) => d.name === 'model')!;
     expect(model.options?.[0]).toMatchObject({ name: 'name', autocomplete: true });
     for (const d of defs) expect(d.description.length).toBeGreaterThan(0);

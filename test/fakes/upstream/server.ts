@@ -40,7 +40,10 @@ import {
   type ReasoningShape,
 } from './shapes.js';
 
+import { toolCallChunks, type ToolPlanner } from './tool-calls.js';
+
 export type { ErrorEnvelope, Flavor, ReasoningShape } from './shapes.js';
+export type { PlannedCall, ToolPlanner } from './tool-calls.js';
 export { TINY_PNG } from './shapes.js';
 
 export type Route = 'chat/completions' | 'images/generations' | 'audio/speech' | 'audio/transcriptions' | 'models' | 'files';
@@ -138,6 +141,8 @@ export interface FakeUpstreamOptions {
    * the official API does for o-series models and `max_tokens` (or an old relay for the other).
    */
   rejectsParam?: { param: 'max_tokens' | 'max_completion_tokens'; models: RegExp };
+  /** Models matching answer 400 to any chat request carrying `tools` (a relay without tool support). */
+  rejectsTools?: RegExp;
 }
 
 export type ReplySource = string | ((body: ChatBody) => string);
@@ -161,6 +166,11 @@ export interface FakeUpstream {
   /** Queue behaviors, one request each, in order. */
   script(...behaviors: Behavior[]): void;
   setReply(reply: ReplySource | undefined): void;
+  /**
+   * Tool mode: a streamed request that offers `tools` is asked the planner; when it returns calls,
+   * they are streamed as tool_calls (split across chunks), else the normal reply is streamed.
+   */
+  setToolPlanner(planner: ToolPlanner | undefined): void;
   /** Streamed replies think first: `text` in the given shape, before the answer. */
   setReasoning(reasoning: { text: string; shape: ReasoningShape } | undefined): void;
   setChunking(opts: { tokensPerChunk?: number; chunkDelayMs?: number }): void;
@@ -214,6 +224,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const defaults = {
     reply: opts.reply as ReplySource | undefined,
     reasoning: undefined as { text: string; shape: ReasoningShape } | undefined,
+    toolPlanner: undefined as ToolPlanner | undefined,
     tokensPerChunk: opts.tokensPerChunk ?? 1,
     chunkDelayMs: opts.chunkDelayMs ?? 0,
     transcript: opts.transcript ?? DEFAULT_TRANSCRIPT,
@@ -356,6 +367,24 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': `req_fake_${++requestCounter}` }).end(JSON.stringify(json));
       return;
     }
+    const tools = (body as { tools?: unknown[] }).tools;
+    if (tools !== undefined && opts.rejectsTools?.test(body.model ?? '')) {
+      const json = { error: { message: 'tools is not supported by this relay', type: 'invalid_request_error', param: 'tools', code: null } };
+      res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': `req_fake_${++requestCounter}` }).end(JSON.stringify(json));
+      return;
+    }
+    const planned = body.stream && tools?.length ? state.toolPlanner?.(body as Parameters<ToolPlanner>[0]) : undefined;
+    const plan = Array.isArray(planned) ? { say: '', calls: planned } : planned;
+    if (plan?.calls.length) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': `req_fake_${++requestCounter}` });
+      for (const chunk of toolCallChunks(modelNameFor(flavor, body.model), plan.calls, String(requestCounter), plan.say)) {
+        res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        // Each fragment in its own read as far as the loopback allows.
+        await sleep(SPLIT_WRITE_GAP_MS);
+      }
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     const replySource = b.reply ?? state.reply ?? echoReply;
     const text = typeof replySource === 'function' ? replySource(body) : replySource;
     if (body.stream) return streamChat(res, b, body, text);
@@ -488,6 +517,9 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     setChunking(c) {
       if (c.tokensPerChunk !== undefined) state.tokensPerChunk = c.tokensPerChunk;
       if (c.chunkDelayMs !== undefined) state.chunkDelayMs = c.chunkDelayMs;
+    },
+    setToolPlanner(planner) {
+      state.toolPlanner = planner;
     },
     setReasoning(reasoning) {
       state.reasoning = reasoning;
