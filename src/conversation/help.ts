@@ -8,7 +8,7 @@ import { t, type Locale } from './messages.js';
 const AUDIO_COMMANDS = new Set(['tts', 'voice']);
 
 /** The command words a line-mode surface lists, in the order of the full help. */
-const LINE_MODE_COMMANDS = ['reset', 'image', 'tts', 'voice', 'model', 'system', 'persona', 'stop', 'retry', 'more', 'usage', 'help'];
+const LINE_MODE_COMMANDS = ['reset', 'image', 'tts', 'voice', 'model', 'system', 'persona', 'tools', 'stop', 'retry', 'more', 'usage', 'help'];
 
 export function helpText(locale: Locale, surface: Surface): string {
   const prefix = surface.commandPrefix;

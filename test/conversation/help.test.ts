@@ -10,7 +10,7 @@ const LINE_MODE = { lineMode: { width: 76, pacingMs: 0 }, canEdit: false, audio:
 describe('helpText', () => {
   it('lists every command, tts and voice included, where sound plays', () => {
     const text = helpText('en', surface({ audio: true }));
-    expect(text.split('\n')).toHaveLength(12);
+    expect(text.split('\n')).toHaveLength(13);
     expect(text).toContain('/persona [name]: show or choose a persona');
     expect(text).toContain('/tts <text>: speak text aloud');
     expect(text).toContain('/voice on|off');
@@ -22,7 +22,7 @@ describe('helpText', () => {
       const text = helpText(locale, surface({ audio: false }));
       expect(text).not.toMatch(/\/tts|\/voice/);
       expect(text).toContain('/reset');
-      expect(text.split('\n')).toHaveLength(10);
+      expect(text.split('\n')).toHaveLength(11);
     }
   });
 
@@ -31,7 +31,7 @@ describe('helpText', () => {
     const text = helpText('en', surface(LINE_MODE, ''));
     expect(text).toBe(
       'I am an AI assistant: say anything and I answer, or start with a command word.\n' +
-        'Commands: reset, image, model, system, persona, stop, retry, more, usage, help',
+        'Commands: reset, image, model, system, persona, tools, stop, retry, more, usage, help',
     );
     const zh = helpText('zh', surface(LINE_MODE, ''));
     expect(zh.split('\n')).toHaveLength(2);
