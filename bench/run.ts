@@ -27,6 +27,7 @@ import type { FakeClock } from '../test/relay/fake-clock.js';
 import { FakeSurface } from '../test/relay/fake-surface.js';
 import { flood, shutdown } from './flow.js';
 import { npmStart } from './npm-start.js';
+import { reasoning } from './reasoning.js';
 
 /** Platform limits as the adapters configure them. */
 const PROFILES: Record<string, Partial<SurfaceLimits>> = {
@@ -296,6 +297,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
 /** `npm run bench -- concurrent` runs one section; no argument runs them all. */
 SECTIONS['long-token'] = longToken;
 SECTIONS['first-text'] = firstText;
+SECTIONS.reasoning = reasoning;
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`parley bench  node ${process.version}  ${new Date().toISOString()}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(SECTIONS)) await SECTIONS[name]!();
