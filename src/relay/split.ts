@@ -59,19 +59,49 @@ export function skipLeadingWhitespace(text: string, start: number): number {
 
 /** The longest prefix length of `rest` (never inside a surrogate pair) with measure(head + prefix) <= budget. */
 export function fitLength(head: string, rest: string, budget: number, measure: Measure): number {
+  const measured = (n: number): number => measure(head + rest.slice(0, n));
   // Only a window that grows from the budget is measured, so the cost follows the room and
   // not the length of the rest (a reply of one huge token or paragraph).
   let size = Math.max(1, budget + 1);
-  while (size < rest.length && measure(head + rest.slice(0, size)) <= budget) size *= 2;
-  if (size >= rest.length && measure(head + rest) <= budget) return rest.length;
-  let lo = 0;
-  let hi = Math.min(size, rest.length);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (measure(head + rest.slice(0, mid)) <= budget) lo = mid;
-    else hi = mid - 1;
+  let sizeMeasure = size < rest.length ? measured(size) : 0;
+  while (size < rest.length && sizeMeasure <= budget) {
+    size *= 2;
+    if (size < rest.length) sizeMeasure = measured(size);
   }
-  return avoidSurrogateSplit(rest, lo);
+  if (size >= rest.length) {
+    sizeMeasure = measured(rest.length);
+    if (sizeMeasure <= budget) return rest.length;
+    size = rest.length;
+  }
+  return avoidSurrogateSplit(rest, searchFit(measured, budget, measured(0), size, sizeMeasure));
+}
+
+/**
+ * The largest n in [0, hi) with measured(n) <= budget, given measured(0) = loMeasure and
+ * measured(hi) = hiMeasure > budget. Guesses where the budget falls between the two ends
+ * (exact within a step or two for a measure close to linear, as every platform's is), and
+ * bisects whenever a guess did not halve the interval: a few measures of the room, not log2(room).
+ */
+function searchFit(measured: (n: number) => number, budget: number, loMeasure: number, hi: number, hiMeasure: number): number {
+  let lo = 0;
+  let bisect = false;
+  while (hi - lo > 1) {
+    const span = hi - lo;
+    const guess = bisect
+      ? lo + Math.floor(span / 2)
+      : lo + Math.floor(((budget - loMeasure) * span) / Math.max(1, hiMeasure - loMeasure));
+    const at = Math.min(hi - 1, Math.max(lo + 1, guess));
+    const m = measured(at);
+    if (m <= budget) {
+      lo = at;
+      loMeasure = m;
+    } else {
+      hi = at;
+      hiMeasure = m;
+    }
+    bisect = !bisect && hi - lo > span / 2;
+  }
+  return lo;
 }
 
 function avoidSurrogateSplit(text: string, at: number): number {

@@ -3,7 +3,7 @@
 // measure is asked about, against the reply's length.
 import { describe, expect, it } from 'vitest';
 import { StreamRelay } from '../../src/relay/index.js';
-import { codePointLength } from '../../src/relay/split.js';
+import { codePointLength, splitText } from '../../src/relay/split.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSurface } from './fake-surface.js';
 
@@ -68,5 +68,25 @@ describe('streaming cost per delta', () => {
     expect(surface.messages).toHaveLength(3);
     // Splitting a message searches its cut (a few measures of it); the deltas in between add ~1x.
     expect(measured).toBeLessThan(20 * text.length);
+  });
+});
+
+describe('cut search cost per message (issue 9.1: a 100k-char console message was measured ~17 times per split)', () => {
+  it.each([
+    ['one token', 'x'.repeat(300_000)],
+    ['prose', 'word '.repeat(60_000)],
+    ['CJK', '中文字'.repeat(100_000)],
+  ])('splitting %s into 100k-char messages measures each message a few times, not log2(100k) times', (_name, text) => {
+    let measured = 0;
+    const measure = (s: string) => {
+      measured += s.length;
+      return codePointLength(s);
+    };
+    const chunks = splitText(text, 100_000, measure);
+    expect(chunks.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+    expect(chunks.length).toBe(3);
+    expect(Math.max(...chunks.map(codePointLength))).toBeLessThanOrEqual(100_000);
+    // A bisection measured ~17 prefixes of the room per cut; a guided search takes a handful.
+    expect(measured).toBeLessThan(6 * text.length);
   });
 });
