@@ -118,31 +118,45 @@ export function lastChunk(rest: string, fence: Fence | null): string {
   return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
-/** Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order. */
+const codesOf = (chars: Iterable<string>): Set<number> => new Set([...chars].map((ch) => ch.charCodeAt(0)));
+const SENTENCE_END_CODES = codesOf(SENTENCE_END);
+const WIDE_SENTENCE_END_CODES = codesOf(WIDE_SENTENCE_END);
+const CLOSING_QUOTE_CODES = codesOf(CLOSING_QUOTE);
+const LF = 0x0a;
+const CR = 0x0d;
+const isSpaceCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === CR || c === LF;
+
+/** True when a sentence ends just before `i` (after `ends`, or after a closing quote after one). */
+function sentenceEndsBefore(rest: string, i: number, ends: Set<number>): boolean {
+  const prev = rest.charCodeAt(i - 1);
+  return ends.has(prev) || (CLOSING_QUOTE_CODES.has(prev) && i >= 2 && ends.has(rest.charCodeAt(i - 2)));
+}
+
+/**
+ * Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order.
+ * Reads code units, not one-character strings: a window of CJK text would allocate one per character.
+ */
 function findBoundaries(rest: string, from: number, room: number): number[][] {
   const byKind: number[][] = [[], [], [], []];
-  for (let i = Math.max(1, from); i <= room && i < rest.length; i++) {
-    const ch = rest[i]!;
-    const prev = rest[i - 1]!;
-    if (ch === '\n' || (ch === '\r' && rest[i + 1] === '\n')) {
-      const next = ch === '\r' ? i + 2 : i + 1;
-      const blankFollows = rest[next] === '\n' || (rest[next] === '\r' && rest[next + 1] === '\n');
-      if (prev !== '\r') byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
+  const last = Math.min(room, rest.length - 1);
+  for (let i = Math.max(1, from); i <= last; i++) {
+    const code = rest.charCodeAt(i);
+    const prevCode = rest.charCodeAt(i - 1);
+    if (code === LF || (code === CR && rest.charCodeAt(i + 1) === LF)) {
+      const next = code === CR ? i + 2 : i + 1;
+      const blankFollows = rest.charCodeAt(next) === LF || (rest.charCodeAt(next) === CR && rest.charCodeAt(next + 1) === LF);
+      if (prevCode !== CR) byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
       continue;
     }
-    if (ch === ' ' || ch === '\t') {
-      const endsSentence = SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && SENTENCE_END.has(rest[i - 2] ?? ''));
-      if (!isSpace(prev)) byKind[endsSentence ? Boundary.Sentence : Boundary.Word]!.push(i);
+    if (code === 0x20 || code === 0x09) {
+      if (!isSpaceCode(prevCode)) byKind[sentenceEndsBefore(rest, i, SENTENCE_END_CODES) ? Boundary.Sentence : Boundary.Word]!.push(i);
       continue;
     }
     // CJK text has no spaces: a break is allowed between wide characters.
-    const prevCode = prev.charCodeAt(0);
-    const code = ch.charCodeAt(0);
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
     if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
-    const endsSentence = WIDE_SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && WIDE_SENTENCE_END.has(rest[i - 2] ?? ''));
-    if (endsSentence) byKind[Boundary.Sentence]!.push(i);
-    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) byKind[Boundary.Word]!.push(i);
+    if (sentenceEndsBefore(rest, i, WIDE_SENTENCE_END_CODES)) byKind[Boundary.Sentence]!.push(i);
+    else if ((isWide(prevCode) || isWide(code)) && !isSpaceCode(prevCode)) byKind[Boundary.Word]!.push(i);
   }
   return byKind;
 }
