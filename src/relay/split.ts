@@ -4,7 +4,7 @@
 // so a streamed answer is cut exactly where splitText would cut the complete text.
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
 import { noBreakBetween } from './line-break.js';
-import { GraphemeCursor, isWideCodePoint } from './width.js';
+import { boundaryAtOrBefore, GraphemeCursor, isWideCodePoint } from './width.js';
 
 export type Measure = (text: string) => number;
 
@@ -118,18 +118,27 @@ export function lastChunk(rest: string, fence: Fence | null): string {
   return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
-const codesOf = (chars: Iterable<string>): Set<number> => new Set([...chars].map((ch) => ch.charCodeAt(0)));
-const SENTENCE_END_CODES = codesOf(SENTENCE_END);
-const WIDE_SENTENCE_END_CODES = codesOf(WIDE_SENTENCE_END);
-const CLOSING_QUOTE_CODES = codesOf(CLOSING_QUOTE);
+/** Per BMP code unit: which sentence-end roles it plays (a table: this is asked per character). */
+const SENTENCE_END_FLAG = 1;
+const WIDE_SENTENCE_END_FLAG = 2;
+const CLOSING_QUOTE_FLAG = 4;
+const PUNCTUATION_FLAGS = new Uint8Array(0x10000);
+for (const [chars, flag] of [
+  [SENTENCE_END, SENTENCE_END_FLAG],
+  [WIDE_SENTENCE_END, WIDE_SENTENCE_END_FLAG],
+  [CLOSING_QUOTE, CLOSING_QUOTE_FLAG],
+] as const) {
+  for (const ch of chars) PUNCTUATION_FLAGS[ch.charCodeAt(0)]! |= flag;
+}
 const LF = 0x0a;
 const CR = 0x0d;
 const isSpaceCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === CR || c === LF;
 
-/** True when a sentence ends just before `i` (after `ends`, or after a closing quote after one). */
-function sentenceEndsBefore(rest: string, i: number, ends: Set<number>): boolean {
-  const prev = rest.charCodeAt(i - 1);
-  return ends.has(prev) || (CLOSING_QUOTE_CODES.has(prev) && i >= 2 && ends.has(rest.charCodeAt(i - 2)));
+/** True when a sentence ends just before `i` (after an `end` mark, or after a closing quote after one). */
+function sentenceEndsBefore(rest: string, i: number, end: number): boolean {
+  const prev = PUNCTUATION_FLAGS[rest.charCodeAt(i - 1)]!;
+  if (prev & end) return true;
+  return (prev & CLOSING_QUOTE_FLAG) !== 0 && i >= 2 && (PUNCTUATION_FLAGS[rest.charCodeAt(i - 2)]! & end) !== 0;
 }
 
 /**
@@ -149,13 +158,13 @@ function findBoundaries(rest: string, from: number, room: number): number[][] {
       continue;
     }
     if (code === 0x20 || code === 0x09) {
-      if (!isSpaceCode(prevCode)) byKind[sentenceEndsBefore(rest, i, SENTENCE_END_CODES) ? Boundary.Sentence : Boundary.Word]!.push(i);
+      if (!isSpaceCode(prevCode)) byKind[sentenceEndsBefore(rest, i, SENTENCE_END_FLAG) ? Boundary.Sentence : Boundary.Word]!.push(i);
       continue;
     }
     // CJK text has no spaces: a break is allowed between wide characters.
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
     if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
-    if (sentenceEndsBefore(rest, i, WIDE_SENTENCE_END_CODES)) byKind[Boundary.Sentence]!.push(i);
+    if (sentenceEndsBefore(rest, i, WIDE_SENTENCE_END_FLAG)) byKind[Boundary.Sentence]!.push(i);
     else if ((isWide(prevCode) || isWide(code)) && !isSpaceCode(prevCode)) byKind[Boundary.Word]!.push(i);
   }
   return byKind;
@@ -176,21 +185,43 @@ function separatorLength(rest: string, at: number): number {
   return isSpace(rest[at]) ? 1 : 0;
 }
 
+/** How far before the room a hard cut first looks for its grapheme boundaries (more than a fence line). */
+const HARD_CUT_WINDOW = 256;
+
 /** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
 function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
   // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
-  const cursor = new GraphemeCursor(rest.slice(0, room + SPLIT_LOOKAHEAD));
-  const first = cursor.next();
+  const seen = rest.slice(0, room + SPLIT_LOOKAHEAD);
+  // The cut nearly always fits at the last boundary within the room: segment only the end of
+  // the room first, and the whole of it only when nothing there fits (a fence line that does not).
+  const near = boundaryAtOrBefore(seen, room - HARD_CUT_WINDOW, HARD_CUT_WINDOW);
+  const cut = (near > 0 && lastFittingCut(rest, fence, seen, near, room, maxChars, measure)) || lastFittingCut(rest, fence, seen, 0, room, maxChars, measure);
+  if (cut) return cut;
+  // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
+  const first = new GraphemeCursor(seen).next();
+  const one = first > 0 ? first : 1;
+  const piece = rest.slice(0, one);
+  return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+}
+
+/** The cut at the last grapheme boundary in (from, room] whose chunk fits, segmenting from `from` (a boundary). */
+function lastFittingCut(
+  rest: string,
+  fence: Fence | null,
+  seen: string,
+  from: number,
+  room: number,
+  maxChars: number,
+  measure: Measure,
+): SplitStep | undefined {
+  const cursor = new GraphemeCursor(seen, from);
   const ends: number[] = [];
-  for (let end = first; end >= 0 && end <= room; end = cursor.next()) ends.push(end);
+  for (let end = cursor.next(); end >= 0 && end <= room; end = cursor.next()) ends.push(end);
   for (let k = ends.length - 1; k >= 0; k--) {
     const cut = chunkEndingAt(rest, fence, ends[k]!);
     if (cut && measure(cut.chunk) <= maxChars) return { ...cut, consumed: ends[k]! };
   }
-  // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
-  const one = first > 0 ? first : 1;
-  const piece = rest.slice(0, one);
-  return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+  return undefined;
 }
 
 /**
