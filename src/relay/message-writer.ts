@@ -139,9 +139,12 @@ export class MessageWriter {
     const { fresh, cursor } = source.readFrom(this.readCursor);
     this.readCursor = cursor;
     if (!fresh) return;
+    // Outside a fence a non-empty window already starts with text: looking at it again would
+    // flatten the grown window (a copy of the whole chunk per delta), so only a blank start is trimmed.
+    const blankStart = this.window === '';
     this.window += fresh;
     this.windowBound += this.measure(fresh);
-    this.skipChunkLeadingWhitespace();
+    if (blankStart) this.skipChunkLeadingWhitespace();
   }
 
   /** The reply is complete (or interrupted): deliver every remaining chunk, the last one with `notice`. */

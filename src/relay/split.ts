@@ -4,7 +4,7 @@
 // so a streamed answer is cut exactly where splitText would cut the complete text.
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
 import { noBreakBetween } from './line-break.js';
-import { GraphemeCursor, isWideCodePoint } from './width.js';
+import { boundaryAtOrBefore, GraphemeCursor, isWideCodePoint } from './width.js';
 
 export type Measure = (text: string) => number;
 
@@ -59,19 +59,49 @@ export function skipLeadingWhitespace(text: string, start: number): number {
 
 /** The longest prefix length of `rest` (never inside a surrogate pair) with measure(head + prefix) <= budget. */
 export function fitLength(head: string, rest: string, budget: number, measure: Measure): number {
+  const measured = (n: number): number => measure(head + rest.slice(0, n));
   // Only a window that grows from the budget is measured, so the cost follows the room and
   // not the length of the rest (a reply of one huge token or paragraph).
   let size = Math.max(1, budget + 1);
-  while (size < rest.length && measure(head + rest.slice(0, size)) <= budget) size *= 2;
-  if (size >= rest.length && measure(head + rest) <= budget) return rest.length;
-  let lo = 0;
-  let hi = Math.min(size, rest.length);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (measure(head + rest.slice(0, mid)) <= budget) lo = mid;
-    else hi = mid - 1;
+  let sizeMeasure = size < rest.length ? measured(size) : 0;
+  while (size < rest.length && sizeMeasure <= budget) {
+    size *= 2;
+    if (size < rest.length) sizeMeasure = measured(size);
   }
-  return avoidSurrogateSplit(rest, lo);
+  if (size >= rest.length) {
+    sizeMeasure = measured(rest.length);
+    if (sizeMeasure <= budget) return rest.length;
+    size = rest.length;
+  }
+  return avoidSurrogateSplit(rest, searchFit(measured, budget, measured(0), size, sizeMeasure));
+}
+
+/**
+ * The largest n in [0, hi) with measured(n) <= budget, given measured(0) = loMeasure and
+ * measured(hi) = hiMeasure > budget. Guesses where the budget falls between the two ends
+ * (exact within a step or two for a measure close to linear, as every platform's is), and
+ * bisects whenever a guess did not halve the interval: a few measures of the room, not log2(room).
+ */
+function searchFit(measured: (n: number) => number, budget: number, loMeasure: number, hi: number, hiMeasure: number): number {
+  let lo = 0;
+  let bisect = false;
+  while (hi - lo > 1) {
+    const span = hi - lo;
+    const guess = bisect
+      ? lo + Math.floor(span / 2)
+      : lo + Math.floor(((budget - loMeasure) * span) / Math.max(1, hiMeasure - loMeasure));
+    const at = Math.min(hi - 1, Math.max(lo + 1, guess));
+    const m = measured(at);
+    if (m <= budget) {
+      lo = at;
+      loMeasure = m;
+    } else {
+      hi = at;
+      hiMeasure = m;
+    }
+    bisect = !bisect && hi - lo > span / 2;
+  }
+  return lo;
 }
 
 function avoidSurrogateSplit(text: string, at: number): number {
@@ -88,31 +118,54 @@ export function lastChunk(rest: string, fence: Fence | null): string {
   return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
-/** Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order. */
+/** Per BMP code unit: which sentence-end roles it plays (a table: this is asked per character). */
+const SENTENCE_END_FLAG = 1;
+const WIDE_SENTENCE_END_FLAG = 2;
+const CLOSING_QUOTE_FLAG = 4;
+const PUNCTUATION_FLAGS = new Uint8Array(0x10000);
+for (const [chars, flag] of [
+  [SENTENCE_END, SENTENCE_END_FLAG],
+  [WIDE_SENTENCE_END, WIDE_SENTENCE_END_FLAG],
+  [CLOSING_QUOTE, CLOSING_QUOTE_FLAG],
+] as const) {
+  for (const ch of chars) PUNCTUATION_FLAGS[ch.charCodeAt(0)]! |= flag;
+}
+const LF = 0x0a;
+const CR = 0x0d;
+const isSpaceCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === CR || c === LF;
+
+/** True when a sentence ends just before `i` (after an `end` mark, or after a closing quote after one). */
+function sentenceEndsBefore(rest: string, i: number, end: number): boolean {
+  const prev = PUNCTUATION_FLAGS[rest.charCodeAt(i - 1)]!;
+  if (prev & end) return true;
+  return (prev & CLOSING_QUOTE_FLAG) !== 0 && i >= 2 && (PUNCTUATION_FLAGS[rest.charCodeAt(i - 2)]! & end) !== 0;
+}
+
+/**
+ * Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order.
+ * Reads code units, not one-character strings: a window of CJK text would allocate one per character.
+ */
 function findBoundaries(rest: string, from: number, room: number): number[][] {
   const byKind: number[][] = [[], [], [], []];
-  for (let i = Math.max(1, from); i <= room && i < rest.length; i++) {
-    const ch = rest[i]!;
-    const prev = rest[i - 1]!;
-    if (ch === '\n' || (ch === '\r' && rest[i + 1] === '\n')) {
-      const next = ch === '\r' ? i + 2 : i + 1;
-      const blankFollows = rest[next] === '\n' || (rest[next] === '\r' && rest[next + 1] === '\n');
-      if (prev !== '\r') byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
+  const last = Math.min(room, rest.length - 1);
+  for (let i = Math.max(1, from); i <= last; i++) {
+    const code = rest.charCodeAt(i);
+    const prevCode = rest.charCodeAt(i - 1);
+    if (code === LF || (code === CR && rest.charCodeAt(i + 1) === LF)) {
+      const next = code === CR ? i + 2 : i + 1;
+      const blankFollows = rest.charCodeAt(next) === LF || (rest.charCodeAt(next) === CR && rest.charCodeAt(next + 1) === LF);
+      if (prevCode !== CR) byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
       continue;
     }
-    if (ch === ' ' || ch === '\t') {
-      const endsSentence = SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && SENTENCE_END.has(rest[i - 2] ?? ''));
-      if (!isSpace(prev)) byKind[endsSentence ? Boundary.Sentence : Boundary.Word]!.push(i);
+    if (code === 0x20 || code === 0x09) {
+      if (!isSpaceCode(prevCode)) byKind[sentenceEndsBefore(rest, i, SENTENCE_END_FLAG) ? Boundary.Sentence : Boundary.Word]!.push(i);
       continue;
     }
     // CJK text has no spaces: a break is allowed between wide characters.
-    const prevCode = prev.charCodeAt(0);
-    const code = ch.charCodeAt(0);
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
     if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
-    const endsSentence = WIDE_SENTENCE_END.has(prev) || (CLOSING_QUOTE.has(prev) && WIDE_SENTENCE_END.has(rest[i - 2] ?? ''));
-    if (endsSentence) byKind[Boundary.Sentence]!.push(i);
-    else if ((isWide(prevCode) || isWide(code)) && !isSpace(prev)) byKind[Boundary.Word]!.push(i);
+    if (sentenceEndsBefore(rest, i, WIDE_SENTENCE_END_FLAG)) byKind[Boundary.Sentence]!.push(i);
+    else if ((isWide(prevCode) || isWide(code)) && !isSpaceCode(prevCode)) byKind[Boundary.Word]!.push(i);
   }
   return byKind;
 }
@@ -132,21 +185,43 @@ function separatorLength(rest: string, at: number): number {
   return isSpace(rest[at]) ? 1 : 0;
 }
 
+/** How far before the room a hard cut first looks for its grapheme boundaries (more than a fence line). */
+const HARD_CUT_WINDOW = 256;
+
 /** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
 function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
   // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
-  const cursor = new GraphemeCursor(rest.slice(0, room + SPLIT_LOOKAHEAD));
-  const first = cursor.next();
+  const seen = rest.slice(0, room + SPLIT_LOOKAHEAD);
+  // The cut nearly always fits at the last boundary within the room: segment only the end of
+  // the room first, and the whole of it only when nothing there fits (a fence line that does not).
+  const near = boundaryAtOrBefore(seen, room - HARD_CUT_WINDOW, HARD_CUT_WINDOW);
+  const cut = (near > 0 && lastFittingCut(rest, fence, seen, near, room, maxChars, measure)) || lastFittingCut(rest, fence, seen, 0, room, maxChars, measure);
+  if (cut) return cut;
+  // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
+  const first = new GraphemeCursor(seen).next();
+  const one = first > 0 ? first : 1;
+  const piece = rest.slice(0, one);
+  return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+}
+
+/** The cut at the last grapheme boundary in (from, room] whose chunk fits, segmenting from `from` (a boundary). */
+function lastFittingCut(
+  rest: string,
+  fence: Fence | null,
+  seen: string,
+  from: number,
+  room: number,
+  maxChars: number,
+  measure: Measure,
+): SplitStep | undefined {
+  const cursor = new GraphemeCursor(seen, from);
   const ends: number[] = [];
-  for (let end = first; end >= 0 && end <= room; end = cursor.next()) ends.push(end);
+  for (let end = cursor.next(); end >= 0 && end <= room; end = cursor.next()) ends.push(end);
   for (let k = ends.length - 1; k >= 0; k--) {
     const cut = chunkEndingAt(rest, fence, ends[k]!);
     if (cut && measure(cut.chunk) <= maxChars) return { ...cut, consumed: ends[k]! };
   }
-  // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
-  const one = first > 0 ? first : 1;
-  const piece = rest.slice(0, one);
-  return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+  return undefined;
 }
 
 /**

@@ -91,6 +91,17 @@ for (const [lo, hi] of SIMPLE_RANGES) for (let c = lo; c <= hi; c++) BMP_FLAGS[c
 const isSimple = (c: number): boolean => (BMP_FLAGS[c]! & SIMPLE) !== 0;
 
 /**
+ * The nearest position at or before `at` that is surely a cluster boundary (0 when none is
+ * found within `lookBack`): a cursor can start there instead of at the text's start.
+ */
+export function boundaryAtOrBefore(text: string, at: number, lookBack: number): number {
+  for (let p = Math.min(at, text.length - 1); p > 0 && p >= at - lookBack; p--) {
+    if (isSimple(text.charCodeAt(p - 1)) && isSimple(text.charCodeAt(p))) return p;
+  }
+  return 0;
+}
+
+/**
  * Walks the grapheme cluster boundaries of a text in time linear in its length. A simple code
  * unit followed by another is a cluster of its own, so plain Latin and CJK text skip the
  * segmenter. A cluster longer than a window (hundreds of stacked marks) is cut at the window's

@@ -1,9 +1,10 @@
 // Streaming a long reply costs each delta its own length, not the reply's so far (issue 9.1:
 // 1 MB streamed cost seconds of CPU). Work is counted, not timed: characters the surface's
 // measure is asked about, against the reply's length.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { StreamRelay } from '../../src/relay/index.js';
-import { codePointLength } from '../../src/relay/split.js';
+import { codePointLength, splitText } from '../../src/relay/split.js';
+import { GraphemeCursor } from '../../src/relay/width.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSurface } from './fake-surface.js';
 
@@ -68,5 +69,43 @@ describe('streaming cost per delta', () => {
     expect(surface.messages).toHaveLength(3);
     // Splitting a message searches its cut (a few measures of it); the deltas in between add ~1x.
     expect(measured).toBeLessThan(20 * text.length);
+  });
+});
+
+describe('cut search cost per message (issue 9.1: a 100k-char console message was measured ~17 times per split)', () => {
+  it.each([
+    ['one token', 'x'.repeat(300_000)],
+    ['prose', 'word '.repeat(60_000)],
+    ['CJK', '中文字'.repeat(100_000)],
+  ])('splitting %s into 100k-char messages measures each message a few times, not log2(100k) times', (_name, text) => {
+    let measured = 0;
+    const measure = (s: string) => {
+      measured += s.length;
+      return codePointLength(s);
+    };
+    const chunks = splitText(text, 100_000, measure);
+    expect(chunks.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+    expect(chunks.length).toBe(3);
+    expect(Math.max(...chunks.map(codePointLength))).toBeLessThanOrEqual(100_000);
+    // A bisection measured ~17 prefixes of the room per cut; a guided search takes a handful.
+    expect(measured).toBeLessThan(6 * text.length);
+  });
+});
+
+describe('hard cut cost per message', () => {
+  it.each([
+    ['one Latin token', 'x'.repeat(200_000)],
+    ['letters with emoji among them', 'ab😀cd'.repeat(40_000)],
+  ])('a hard cut through %s walks the graphemes at the end of the room, not the whole room', (_name, text) => {
+    const next = vi.spyOn(GraphemeCursor.prototype, 'next');
+    try {
+      const chunks = splitText(text, 2000);
+      expect(chunks.join('')).toBe(text);
+      expect(chunks.length).toBeGreaterThanOrEqual(100);
+      // The old cut walked each chunk's whole room: a cursor step per grapheme of the text.
+      expect(next.mock.calls.length).toBeLessThan(codePointLength(text) / 4);
+    } finally {
+      next.mockRestore();
+    }
   });
 });
