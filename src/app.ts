@@ -10,8 +10,7 @@ import { ObservedRelay } from './ops/observed-relay.js';
 import { OpsEvents } from './ops/events.js';
 import { createStore, type HistoryStore } from './store/index.js';
 import { loadPersonas, type PersonaBook } from './conversation/personas.js';
-import { McpToolPool } from './tools/pool.js';
-import { loadMcpServers } from './tools/servers.js';
+import type { McpToolPool } from './tools/pool.js';
 
 export interface Core {
   config: Config;
@@ -80,6 +79,8 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
 /** MCP tools when MCP_SERVERS is set: a bad file stops start-up; an unreachable server is only left out. */
 async function connectTools(config: Config, logger: Logger): Promise<McpToolPool | undefined> {
   if (!config.tools) return undefined;
+  // Loaded only when configured: the MCP SDK costs start-up time and memory a bot without tools never needs.
+  const [{ McpToolPool }, { loadMcpServers }] = await Promise.all([import('./tools/pool.js'), import('./tools/servers.js')]);
   const servers = loadMcpServers(config.tools.serversPath);
   const pool = new McpToolPool({ timeoutMs: config.tools.timeoutMs, maxResultChars: config.tools.maxResultChars, logger: logger.child({ component: 'tools' }) });
   await pool.connect(servers);

@@ -30,7 +30,7 @@ describe('npm start with the ops server on', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-ops-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    // The real `npm start`: prestart rebuilds dist/ when sources are newer, then npm execs node,
+    // The real `npm start`: it rebuilds dist/ when sources are newer, then execs node,
     // so SIGTERM to npm reaches the service.
     child = spawn('npm', ['start'], {
       cwd: process.cwd(),
