@@ -34,7 +34,9 @@ interface Ctx {
   extraHeaders: Record<string, string>;
 }
 
-type Handler = (ctx: Ctx, params: string[]) => Reply | Promise<Reply>;
+/** A route's captured ids, in order; routes capture at most three. */
+type Params = [string, string, string];
+type Handler = (ctx: Ctx, params: Params) => Reply | Promise<Reply>;
 interface Reply {
   status: number;
   json?: unknown;
@@ -103,7 +105,8 @@ export class FakeRest {
       const match = route.pattern.exec(ctx.path);
       if (!match) continue;
       if (route.auth && ctx.headers.authorization !== `Bot ${this.opts.token}`) return fail(FAKE_ERRORS.unauthorized);
-      return route.handler(ctx, match.slice(1));
+      const [a = '', b = '', c = ''] = match.slice(1);
+      return route.handler(ctx, [a, b, c]);
     }
     return fail(FAKE_ERRORS.notFound);
   }

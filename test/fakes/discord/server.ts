@@ -155,7 +155,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
     // User uploads, served like Discord's CDN.
     const file = /^\/attachments\/(\d+)\//.exec(path);
-    const stored = file ? state.attachments.get(file[1]) : undefined;
+    const stored = file?.[1] ? state.attachments.get(file[1]) : undefined;
     if (stored) {
       res.writeHead(200, { 'content-type': stored.contentType, 'content-length': stored.bytes.byteLength });
       res.end(stored.bytes);
