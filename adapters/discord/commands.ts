@@ -9,89 +9,52 @@ import {
   type REST,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Command } from '../../src/types.js';
+import { ALL_COMMANDS, MENU_OFFERING, offeredOn, specOf } from '../../src/conversation/commands/index.js';
+import type { ArgSpec, CommandSpec } from '../../src/conversation/commands/index.js';
+import { t } from '../../src/conversation/messages.js';
+import type { Command, CommandKind } from '../../src/types.js';
 
 const PROMPT_MAX_CHARS = 4000;
 
-/** Commands whose answer only the caller needs to see. */
-export const EPHEMERAL_COMMANDS = new Set(['help', 'usage']);
+/** Commands whose answer only the caller needs to see (the registry's Discord hint). */
+export const EPHEMERAL_COMMANDS: ReadonlySet<CommandKind> = new Set(ALL_COMMANDS.filter((c) => c.discord?.ephemeral).map((c) => c.kind));
 
+/** Discord shows one language in the slash command picker: the English line. */
+function slashCommand(spec: CommandSpec): SlashCommandBuilder {
+  const builder = new SlashCommandBuilder().setName(spec.name).setDescription(t('en', spec.help));
+  const arg = spec.arg;
+  if (!arg) return builder;
+  if (arg.kind === 'switch' || arg.kind === 'flag') {
+    builder.addBooleanOption((o) => o.setName(arg.option).setDescription(arg.describe));
+    return builder;
+  }
+  builder.addStringOption((o) => {
+    o.setName(arg.option).setDescription(arg.describe).setRequired(arg.kind === 'text');
+    // Names autocomplete from a list; free text is bounded by what a message can hold.
+    return spec.discord?.autocomplete ? o.setAutocomplete(true) : o.setMaxLength(PROMPT_MAX_CHARS);
+  });
+  return builder;
+}
+
+/** One slash command per command the registry offers on a prefixed surface that does not page. */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  const builders = [
-    new SlashCommandBuilder()
-      .setName('chat')
-      .setDescription('Ask the model something')
-      .addStringOption((o) => o.setName('prompt').setDescription('What to say').setRequired(true).setMaxLength(PROMPT_MAX_CHARS)),
-    new SlashCommandBuilder()
-      .setName('image')
-      .setDescription('Generate an image')
-      .addStringOption((o) => o.setName('prompt').setDescription('What to draw').setRequired(true).setMaxLength(PROMPT_MAX_CHARS)),
-    new SlashCommandBuilder()
-      .setName('tts')
-      .setDescription('Read text aloud (mp3)')
-      .addStringOption((o) => o.setName('text').setDescription('What to say').setRequired(true).setMaxLength(PROMPT_MAX_CHARS)),
-    new SlashCommandBuilder()
-      .setName('voice')
-      .setDescription('Speak every answer in this channel')
-      .addBooleanOption((o) => o.setName('enabled').setDescription('On or off (default: toggle)')),
-    new SlashCommandBuilder()
-      .setName('tools')
-      .setDescription('Show the tools the model may use here, or switch them (admins)')
-      .addBooleanOption((o) => o.setName('enabled').setDescription('On or off (default: show)')),
-    new SlashCommandBuilder()
-      .setName('reset')
-      .setDescription('Forget this conversation')
-      .addBooleanOption((o) => o.setName('all').setDescription('Also clear the persona (default: keep it)')),
-    new SlashCommandBuilder()
-      .setName('model')
-      .setDescription('Show or choose the model for this channel')
-      .addStringOption((o) => o.setName('name').setDescription('Model id ("default" to reset)').setAutocomplete(true)),
-    new SlashCommandBuilder()
-      .setName('system')
-      .setDescription('Show or set the system prompt for this channel')
-      .addStringOption((o) => o.setName('prompt').setDescription('New system prompt ("default" to reset)').setMaxLength(PROMPT_MAX_CHARS)),
-    new SlashCommandBuilder()
-      .setName('persona')
-      .setDescription('Show or choose the persona for this channel')
-      .addStringOption((o) => o.setName('name').setDescription('Persona ("default" for none)').setAutocomplete(true)),
-    new SlashCommandBuilder().setName('stop').setDescription('Stop the answer being written'),
-    new SlashCommandBuilder().setName('retry').setDescription('Regenerate the last answer'),
-    new SlashCommandBuilder().setName('usage').setDescription('Tokens used today and history size'),
-    new SlashCommandBuilder().setName('help').setDescription('What this bot can do'),
-  ];
-  return builders.map((b) => b.toJSON());
+  return offeredOn(MENU_OFFERING).map((spec) => slashCommand(spec).toJSON());
+}
+
+/** The option's value as the text a user would have typed after the command word. */
+function argText(i: ChatInputCommandInteraction, arg: ArgSpec): string {
+  if (arg.kind === 'text' || arg.kind === 'optional') return i.options.getString(arg.option) ?? '';
+  const on = i.options.getBoolean(arg.option);
+  if (arg.kind === 'flag') return on ? (arg.words?.[0] ?? '') : '';
+  return on === null ? '' : on ? 'on' : 'off';
 }
 
 /** Maps a slash command to our vocabulary; undefined for names we do not own. */
 export function commandFromInteraction(i: ChatInputCommandInteraction): Command | undefined {
-  const str = (name: string) => i.options.getString(name) ?? undefined;
-  switch (i.commandName) {
-    case 'chat':
-      return { kind: 'chat', text: str('prompt') ?? '' };
-    case 'image':
-      return { kind: 'image', prompt: str('prompt') ?? '' };
-    case 'tts':
-      return { kind: 'tts', text: str('text') ?? '' };
-    case 'voice':
-      return { kind: 'voice', on: i.options.getBoolean('enabled') ?? undefined };
-    case 'tools':
-      return { kind: 'tools', on: i.options.getBoolean('enabled') ?? undefined };
-    case 'model':
-      return { kind: 'model', name: str('name') };
-    case 'system':
-      return { kind: 'system', prompt: str('prompt') };
-    case 'persona':
-      return { kind: 'persona', name: str('name') };
-    case 'reset':
-      return i.options.getBoolean('all') ? { kind: 'reset', all: true } : { kind: 'reset' };
-    case 'stop':
-    case 'retry':
-    case 'usage':
-    case 'help':
-      return { kind: i.commandName };
-    default:
-      return undefined;
-  }
+  const spec = offeredOn(MENU_OFFERING).find((c) => c.name === i.commandName);
+  if (!spec) return undefined;
+  // Discord enforces required options; a missing one still gets an answer (help) rather than none.
+  return specOf(spec.kind).build(spec.arg ? argText(i, spec.arg).trim() : '') ?? { kind: 'help' };
 }
 
 /** The command as a user would type it, for Incoming.text and logs. */

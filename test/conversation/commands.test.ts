@@ -27,6 +27,15 @@ describe('parseCommand with "/"', () => {
     ['/nonsense', { kind: 'help' }],
     ['/IMAGE 一只猫', { kind: 'image', prompt: '一只猫' }],
     ['/image multi\nline prompt', { kind: 'image', prompt: 'multi\nline prompt' }],
+    // Generated from the registry: /chat (Discord's slash command) is a command everywhere.
+    ['/chat hi there', { kind: 'chat', text: 'hi there' }],
+    ['/chat', { kind: 'help' }],
+    ['/reset all', { kind: 'reset', all: true }],
+    ['/重置 全部', { kind: 'reset', all: true }],
+    ['/画 一只猫', { kind: 'image', prompt: '一只猫' }],
+    ['/停', { kind: 'stop' }],
+    ['/regenerate', { kind: 'retry' }],
+    ['/more', { kind: 'more' }],
   ])('%j', (input, expected) => {
     expect(parseCommand(input)).toEqual(expected);
   });
@@ -47,6 +56,11 @@ describe('parseCommand in MUD keyword mode', () => {
     expect(kw('help me find the sword')).toEqual({ kind: 'chat', text: 'help me find the sword' });
     expect(kw('what is a dragon?')).toEqual({ kind: 'chat', text: 'what is a dragon?' });
     expect(kw('image')).toEqual({ kind: 'chat', text: 'image' });
+    // Every line after the trigger is chat already: the word "chat" is not a keyword.
+    expect(kw('chat with me')).toEqual({ kind: 'chat', text: 'chat with me' });
+    expect(kw('reset everything')).toEqual({ kind: 'chat', text: 'reset everything' });
+    expect(kw('reset all')).toEqual({ kind: 'reset', all: true });
+    expect(kw('voice on')).toEqual({ kind: 'voice', on: true });
   });
 });
 
@@ -57,6 +71,7 @@ describe('command classes', () => {
     expect(isAdminCommand({ kind: 'system', prompt: 'x' })).toBe(true);
     expect(isAdminCommand({ kind: 'system' })).toBe(false);
     expect(isAdminCommand({ kind: 'reset' })).toBe(false);
+    expect(isAdminCommand({ kind: 'reset', all: true })).toBe(true);
     expect(isAdminCommand({ kind: 'tools', on: false })).toBe(true);
     expect(isAdminCommand({ kind: 'tools' })).toBe(false);
   });

@@ -10,7 +10,8 @@ const LINE_MODE = { lineMode: { width: 76, pacingMs: 0 }, canEdit: false, audio:
 describe('helpText', () => {
   it('lists every command, tts and voice included, where sound plays', () => {
     const text = helpText('en', surface({ audio: true }));
-    expect(text.split('\n')).toHaveLength(13);
+    expect(text.split('\n')).toHaveLength(14);
+    expect(text).toContain('/chat <text>: ask me something');
     expect(text).toContain('/persona [name]: show or choose a persona');
     expect(text).toContain('/tts <text>: speak text aloud');
     expect(text).toContain('/voice on|off');
@@ -22,7 +23,7 @@ describe('helpText', () => {
       const text = helpText(locale, surface({ audio: false }));
       expect(text).not.toMatch(/\/tts|\/voice/);
       expect(text).toContain('/reset');
-      expect(text.split('\n')).toHaveLength(11);
+      expect(text.split('\n')).toHaveLength(12);
     }
   });
 
