@@ -2,6 +2,7 @@
 // main.ts and every adapter's e2e test wire through here, so they run the same code.
 import type { Config } from './config/index.js';
 import { ConversationManager } from './conversation/index.js';
+import { managerSettings } from './conversation/settings.js';
 import { OpenAIClient } from './llm/client.js';
 import { clientFromConfig } from './llm/from-config.js';
 import type { LlmClient } from './llm/types.js';
@@ -47,7 +48,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   const tools = await connectTools(config, logger);
   const manager = new ConversationManager({
     tools,
-    config,
+    settings: managerSettings(config),
     llm: client,
     store,
     logger,

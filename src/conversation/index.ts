@@ -1,4 +1,5 @@
 export { ConversationManager, type ManagerDeps } from './manager.js';
+export { managerSettings, type ManagerSettings } from './settings.js';
 export { parseCommand, commandFrom, isAdminCommand, isCostly } from './commands.js';
 export { ALL_COMMANDS, COMMANDS, MENU_OFFERING, helpFor, helpLine, offeredOn, specOf, type CommandSpec } from './commands/index.js';
 export { t, defineLines, type Locale, type MessageId } from './messages.js';
