@@ -70,8 +70,12 @@ afterAll(async () => {
 });
 
 describe('Telegram adapter e2e', () => {
+  // The menu names the registry's spellings, the same as Discord and help (issue 10); /start and
+  // /new stay aliases (test/conversation/commands.test.ts, test/telegram/commands.test.ts).
   it('registers the command menu', () => {
-    expect(tg.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['start', 'help', 'new', 'image', 'tts', 'voice', 'model', 'system', 'stop', 'usage']));
+    expect(tg.commands.map((c) => c.command)).toEqual(
+      expect.arrayContaining(['chat', 'help', 'reset', 'image', 'tts', 'voice', 'model', 'system', 'persona', 'tools', 'stop', 'retry', 'usage']),
+    );
   });
 
   it('DM: streams through drafts, then leaves exactly one final message', async () => {
