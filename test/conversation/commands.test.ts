@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAdminCommand, isCostly, parseCommand } from '../../src/conversation/commands.js';
+import { isAdminCommand, isCostly, parseCommand } from '../../src/conversation/commands/index.js';
 
 describe('parseCommand with "/"', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { helpText } from '../../src/conversation/help.js';
+import { helpText } from '../../src/conversation/commands/index.js';
 import type { Surface, SurfaceLimits } from '../../src/types.js';
 
 const surface = (limits: Partial<SurfaceLimits>, commandPrefix = '/'): Surface =>

@@ -2,7 +2,7 @@
 // channel's persona sets the system prompt, model and temperature of its replies; `reset` keeps
 // it and `reset all` clears it. Through the real manager and client against the fake upstream.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/conversation/commands.js';
+import { parseCommand } from '../../src/conversation/commands/index.js';
 import { loadPersonas, parsePersonas, PersonaError } from '../../src/conversation/personas.js';
 import { writePersonas } from '../helpers/personas.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import { parseCommand } from '../../src/conversation/commands.js';
+import { parseCommand } from '../../src/conversation/commands/index.js';
 import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
 import { helpText, menuCommands } from '../../adapters/telegram/menu.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
