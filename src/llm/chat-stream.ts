@@ -32,6 +32,13 @@ class StreamState {
     listener?.(delta);
   }
 
+  /** Records text about to reach the caller. */
+  handOut(text: string): void {
+    this.firstTextAt ??= Date.now();
+    this.text += text;
+    this.yielded = true;
+  }
+
   /** Forgets what a failed attempt gathered (it never reached the caller). */
   resetForRetry(): void {
     this.finishReason = null;
@@ -84,16 +91,41 @@ export class OpenAIChatStream implements ChatStream {
   }
 }
 
-/** Attempts under the retry policy until one completes; cancels the request if left early. */
+/** Attempts under the retry policy until one completes; each attempt hands out its text one
+ * delta per network read. Leaving the loop early cancels the request. (One generator, not one
+ * per attempt: a delta passes through no extra layer.) */
 async function* runStream(ctx: CallContext, opener: ChatOpener, req: ChatRequest, state: StreamState): AsyncGenerator<string> {
+  const userSignal = req.signal;
   // Ours, so that a consumer leaving the loop early cancels the request.
   const controller = new AbortController();
-  const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
+  const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
   let done = false;
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        yield* streamAttempt(opener, req, state, signal);
+        const res = await opener.open(req, true, signal);
+        const requestId = res.requestId ?? req.requestId;
+        const decoder = new ReadDecoder(state, req, requestId);
+        const body = res.body[Symbol.asyncIterator]();
+        while (!decoder.sawDone) {
+          const read = await body.next();
+          const { text, failure } = decoder.decode(read.done ? undefined : (read.value as Uint8Array));
+          // Events that arrived in one read go out as one delta: when the loop falls behind,
+          // the work per token shrinks instead of the backlog growing.
+          if (text) {
+            // A stop may land while bytes are already buffered: do not hand out more text.
+            if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
+            state.handOut(text);
+            yield text;
+          }
+          if (failure !== undefined) throw failure;
+          if (read.done) break;
+        }
+        if (decoder.sawDone) await body.return?.();
+        if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
+        if (!decoder.sawDone && !state.yielded && state.finishReason === null && state.toolCalls.size === 0) {
+          throw new LlmError({ kind: 'stream', code: 'empty_stream', detail: 'stream ended before any reply', requestId, retryable: true });
+        }
         done = true;
         return;
       } catch (raw) {
@@ -101,41 +133,11 @@ async function* runStream(ctx: CallContext, opener: ChatOpener, req: ChatRequest
         // Once text reached the caller a retry would repeat it: the error goes up as it is.
         if (state.yielded || !shouldRetry(err, attempt, ctx.policy)) throw err;
         state.resetForRetry();
-        await backoff(ctx, err, attempt, req.signal ?? NEVER, req.requestId);
+        await backoff(ctx, err, attempt, userSignal ?? NEVER, req.requestId);
       }
     }
   } finally {
     if (!done) controller.abort();
-  }
-}
-
-/** One HTTP exchange: opens the stream and hands out its text, one delta per network read. */
-async function* streamAttempt(opener: ChatOpener, req: ChatRequest, state: StreamState, signal: AbortSignal): AsyncGenerator<string> {
-  const userSignal = req.signal;
-  const res = await opener.open(req, true, signal);
-  const requestId = res.requestId ?? req.requestId;
-  const decoder = new ReadDecoder(state, req, requestId);
-  const body = res.body[Symbol.asyncIterator]();
-  while (!decoder.sawDone) {
-    const read = await body.next();
-    const { text, failure } = decoder.decode(read.done ? undefined : (read.value as Uint8Array));
-    // Events that arrived in one read go out as one delta: when the loop falls behind,
-    // the work per token shrinks instead of the backlog growing.
-    if (text) {
-      // A stop may land while bytes are already buffered: do not hand out more text.
-      if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
-      state.firstTextAt ??= Date.now();
-      state.text += text;
-      state.yielded = true;
-      yield text;
-    }
-    if (failure !== undefined) throw failure;
-    if (read.done) break;
-  }
-  if (decoder.sawDone) await body.return?.();
-  if (userSignal?.aborted) throw new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId });
-  if (!decoder.sawDone && !state.yielded && state.finishReason === null && state.toolCalls.size === 0) {
-    throw new LlmError({ kind: 'stream', code: 'empty_stream', detail: 'stream ended before any reply', requestId, retryable: true });
   }
 }
 
