@@ -1,4 +1,5 @@
-// Flat config: typescript-eslint's recommended rules over the whole tree.
+// Flat config: typescript-eslint's recommended rules over the whole tree; type-aware rules and
+// size limits for production code (src/, adapters/).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -29,5 +30,40 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Type-aware: a switch over a union must name every member (a default does not count), so a
+    // new kind nobody handles fails lint.
+    files: ['src/**/*.ts', 'adapters/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // Counted as `wc -l` counts (blank lines and comments included), the same as test/repo/size.test.ts.
+      'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
+      // Body lines only. Parsers and state machines may be longer; each says so where it is
+      // (eslint-disable-next-line with the reason): adapters/mud/telnet.ts TelnetParser.push.
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // STILL SHRINKING this round (issue 10): remove each entry once its file is within the limits.
+    files: [
+      'adapters/telegram/surface.ts',
+      'src/relay/message-writer.ts',
+      'adapters/telegram/index.ts',
+    ],
+    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+  },
+  {
+    // STILL SHRINKING: adapter factories and the start-up sequence other branches rewrite this
+    // round (console as the proof adapter, Discord leases, start-up). Remove once split.
+    files: ['adapters/console/index.ts', 'adapters/discord/index.ts', 'src/main.ts'],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
+    // BEING REWRITTEN this round (command registry, reply session): their switches over command
+    // kinds and platforms still end in a default. Remove once the registry lands.
+    files: ['src/relay/reasoning.ts'],
+    rules: { '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }] },
   },
 );

@@ -43,7 +43,7 @@ export function redact(text: string): string {
 export function serializeError(value: unknown): unknown {
   if (typeof value === 'string') return redact(value);
   if (!(value instanceof Error)) return value;
-  const out = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = pino.stdSerializers.err(value);
   for (const [k, v] of Object.entries(out)) if (typeof v === 'string') out[k] = redact(v);
   return out;
 }

@@ -8,7 +8,8 @@ import { createCore, type Core } from './app.js';
 import { createLogger, redact, type Logger } from './log.js';
 import { StoreOpenError } from './store/sqlite.js';
 import { PersonaError } from './conversation/personas.js';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
+import { ConfigError, loadConfig, loadDotEnv, registerPlatformConfigs, type Config } from './config/index.js';
+import { PLATFORM_CONFIGS } from '../adapters/platform-configs.js';
 import type { OpsServer } from './ops/server.js';
 import { SurfaceMonitor } from './ops/surfaces.js';
 import type { Adapter, Platform } from './types.js';
@@ -93,6 +94,7 @@ async function main(): Promise<number> {
   let config: Config;
   try {
     loadDotEnv();
+    registerPlatformConfigs(PLATFORM_CONFIGS);
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {

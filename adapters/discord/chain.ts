@@ -1,7 +1,7 @@
 // DISCORD_CONTEXT=chain: a message's history is the reply chain it continues (as llmcord does),
 // not everything said in the channel. Replying to an older answer branches from that point;
 // a message that replies to nothing starts fresh.
-import { MessageReferenceType, type Message } from 'discord.js';
+import { Message, MessageReferenceType } from 'discord.js';
 import { LRUCache } from 'lru-cache';
 import { sanitizeName } from '../../src/conversation/index.js';
 import type { Logger } from '../../src/log.js';
@@ -166,7 +166,7 @@ export class ChainedReplySurface extends MessageReplySurface {
   }
 
   protected override async post(body: OutgoingBody): Promise<Message> {
-    const posted = (await super.post(body)) as Message;
+    const posted = await super.post(body);
     if (this.lastPostedId) this.chains.notePart(this.lastPostedId, posted.id);
     this.lastPostedId = posted.id;
     if (body.content !== undefined) this.chains.noteText(posted.id, body.content);
@@ -175,6 +175,7 @@ export class ChainedReplySurface extends MessageReplySurface {
 
   protected override async patch(ref: MessageRef, body: OutgoingBody): Promise<void> {
     await super.patch(ref, body);
-    if (body.content !== undefined) this.chains.noteText((ref as Message).id, body.content);
+    // Every ref here came from post() above: a discord.js Message.
+    if (body.content !== undefined && ref instanceof Message) this.chains.noteText(ref.id, body.content);
   }
 }

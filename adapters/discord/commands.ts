@@ -66,7 +66,17 @@ export function commandText(cmd: Command): string {
       return `/image ${cmd.prompt}`;
     case 'tts':
       return `/tts ${cmd.text}`;
-    default:
+    case 'help':
+    case 'model':
+    case 'more':
+    case 'persona':
+    case 'reset':
+    case 'retry':
+    case 'stop':
+    case 'system':
+    case 'tools':
+    case 'usage':
+    case 'voice':
       return `/${cmd.kind}`;
   }
 }

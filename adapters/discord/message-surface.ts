@@ -14,7 +14,7 @@ export class MessageReplySurface extends DiscordSurface {
     super(opts);
   }
 
-  protected async post(body: OutgoingBody): Promise<MessageRef> {
+  protected async post(body: OutgoingBody): Promise<Message> {
     if (!this.replied) {
       this.replied = true;
       // If the question was deleted meanwhile, answer in the channel rather than fail.

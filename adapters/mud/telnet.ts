@@ -48,6 +48,7 @@ export class TelnetParser {
   private sbOverflow = false;
 
   /** Feeds one chunk; returns the tokens it completes. Data tokens never hold IAC sequences. */
+  // eslint-disable-next-line max-lines-per-function -- the byte-level telnet state machine reads best as one loop
   push(chunk: Uint8Array): TelnetToken[] {
     const tokens: TelnetToken[] = [];
     let dataStart = -1;

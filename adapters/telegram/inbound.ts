@@ -2,7 +2,8 @@
 // Pure functions over the Bot API's message shape, so every rule here is unit-testable.
 import type { ChannelKey } from '../../src/types.js';
 
-/** The fields of a Bot API Message this adapter reads. */
+/** The fields of a Bot API Message this adapter reads. telegraf's own `Message` type is passed
+ * in as is (no cast), so a field here that the Bot API types lack or type otherwise fails to compile. */
 export interface TgMessage {
   message_id: number;
   message_thread_id?: number;

@@ -15,7 +15,7 @@ import type { Adapter, AudioInput, ImageInput, Incoming, TextFile } from '../../
 import { describeTelegramError } from './errors.js';
 import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type MediaRef, type TgMessage } from './inbound.js';
 import { line } from './lines.js';
-import { Keyboards, type TgCallbackQuery } from './keyboards.js';
+import { Keyboards } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
 import { ChatPacers } from './pacer.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
@@ -270,9 +270,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       }
       bot.botInfo = me;
       identity = { id: me.id, username: me.username };
-      bot.on('message', (ctx) => onMessage(ctx.message as unknown as TgMessage));
+      bot.on('message', (ctx) => onMessage(ctx.message));
       bot.on('callback_query', (ctx) => {
-        if (running) track(keyboards.onCallbackQuery(ctx.callbackQuery as unknown as TgCallbackQuery));
+        if (running) track(keyboards.onCallbackQuery(ctx.callbackQuery));
       });
       bot.catch((err) => log.error({ err }, 'telegraf handler error'));
       running = true;

@@ -16,7 +16,7 @@ import type { BotApi, TelegramSurface } from './surface.js';
 /** Chat models offered on the /model picker (relays list hundreds; the text answer names more). */
 const MODEL_BUTTONS = 20;
 
-/** The part of a callback_query update we use. */
+/** The part of a callback_query update we use; telegraf's `CallbackQuery` is passed in as is. */
 export interface TgCallbackQuery {
   id: string;
   from: { id: number; first_name: string; last_name?: string; username?: string };

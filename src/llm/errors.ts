@@ -237,7 +237,8 @@ export function errorFromException(err: unknown, ctx: { aborted: boolean; reques
   if (ctx.aborted) return new LlmError({ kind: 'aborted', detail: 'cancelled by caller', requestId: ctx.requestId, cause: err });
   const code = (err as { code?: string } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
-  switch (code) {
+  // Any string: undici's codes are not a closed set.
+  switch (code ?? '') {
     case 'UND_ERR_CONNECT_TIMEOUT':
       // Nothing reached the server: safe to retry.
       return new LlmError({ kind: 'timeout', code: 'connect_timeout', detail: 'connect timed out', requestId: ctx.requestId, retryable: true, cause: err });

@@ -3,7 +3,7 @@
 // (platform, outcome, error kind), never a channel or user.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Platform } from '../types.js';
-import type { OpsEvents } from './events.js';
+import type { OpsEvent, OpsEvents } from './events.js';
 
 /** From a fast first token to a long answer paced out line by line on a MUD. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
@@ -33,7 +33,20 @@ export function createMetrics(src: MetricsSources): Metrics {
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
     registry.removeSingleMetric(name);
   }
+  const instruments = eventInstruments(registry);
+  sampledGauges(registry, src);
+  const platformOf = new Map<number, Platform>();
+  const unsubscribe = src.events.on((e) => record(instruments, platformOf, e));
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    stop: unsubscribe,
+  };
+}
 
+/** The counters, histograms and gauges events move. */
+function eventInstruments(registry: Registry) {
   const replies = new Counter({
     name: 'parley_replies_total',
     help: 'Streamed replies by platform and outcome (ok, error, stopped).',
@@ -75,6 +88,19 @@ export function createMetrics(src: MetricsSources): Metrics {
     help: 'Times the MUD character got back into the game after losing the link.',
     registers: [registry],
   });
+  const inFlight = new Gauge({
+    name: 'parley_replies_in_flight',
+    help: 'Replies streaming right now.',
+    labelNames: ['platform'] as const,
+    registers: [registry],
+  });
+  return { replies, firstToken, firstText, finalText, queueWait, providerErrors, rateLimits, retries, tokens, mudReconnects, inFlight };
+}
+
+type Instruments = ReturnType<typeof eventInstruments>;
+
+/** Gauges read from the process's state when scraped. */
+function sampledGauges(registry: Registry, src: MetricsSources): void {
   new Gauge({
     name: 'parley_queue_depth',
     help: 'Messages waiting behind a reply in flight, over all channels.',
@@ -82,12 +108,6 @@ export function createMetrics(src: MetricsSources): Metrics {
     collect() {
       this.set(src.queueDepth());
     },
-  });
-  const inFlight = new Gauge({
-    name: 'parley_replies_in_flight',
-    help: 'Replies streaming right now.',
-    labelNames: ['platform'] as const,
-    registers: [registry],
   });
   new Gauge({
     name: 'parley_surface_up',
@@ -109,53 +129,50 @@ export function createMetrics(src: MetricsSources): Metrics {
       if (mud) this.set(mud.up ? 1 : 0);
     },
   });
+}
 
-  const platformOf = new Map<number, Platform>();
-  const unsubscribe = src.events.on((e) => {
-    switch (e.type) {
-      case 'reply.started':
-        platformOf.set(e.id, e.platform);
-        inFlight.inc({ platform: e.platform });
-        return;
-      case 'reply.first_token':
-      case 'reply.first_text': {
-        const platform = platformOf.get(e.id);
-        if (platform) (e.type === 'reply.first_token' ? firstToken : firstText).observe({ platform }, e.ms / 1000);
-        return;
-      }
-      case 'reply.final': {
-        const platform = platformOf.get(e.id);
-        platformOf.delete(e.id);
-        if (!platform) return;
-        inFlight.dec({ platform });
-        replies.inc({ platform, outcome: e.outcome });
-        if (e.outcome === 'ok') finalText.observe({ platform }, e.ms / 1000);
-        if (e.outcome === 'error' && e.errorKind && e.errorKind !== 'delivery') providerErrors.inc({ kind: e.errorKind });
-        if (e.promptTokens) tokens.inc({ platform, type: 'prompt' }, e.promptTokens);
-        if (e.completionTokens) tokens.inc({ platform, type: 'completion' }, e.completionTokens);
-        return;
-      }
-      case 'platform.rate_limited':
-        rateLimits.inc({ platform: e.platform });
-        return;
-      case 'platform.retry':
-        retries.inc({ platform: e.platform });
-        return;
-      case 'queue.wait':
-        queueWait.observe({ platform: e.platform }, e.ms / 1000);
-        return;
-      case 'mud.reconnect':
-        mudReconnects.inc();
-        return;
-      default:
-        return;
+/** `platformOf` remembers each reply's platform from its start, for the events that follow. */
+function record(m: Instruments, platformOf: Map<number, Platform>, e: OpsEvent): void {
+  switch (e.type) {
+    case 'reply.started':
+      platformOf.set(e.id, e.platform);
+      m.inFlight.inc({ platform: e.platform });
+      return;
+    case 'reply.first_token':
+    case 'reply.first_text': {
+      const platform = platformOf.get(e.id);
+      if (platform) (e.type === 'reply.first_token' ? m.firstToken : m.firstText).observe({ platform }, e.ms / 1000);
+      return;
     }
-  });
-
-  return {
-    registry,
-    contentType: registry.contentType,
-    render: () => registry.metrics(),
-    stop: unsubscribe,
-  };
+    case 'reply.final': {
+      const platform = platformOf.get(e.id);
+      platformOf.delete(e.id);
+      if (!platform) return;
+      m.inFlight.dec({ platform });
+      m.replies.inc({ platform, outcome: e.outcome });
+      if (e.outcome === 'ok') m.finalText.observe({ platform }, e.ms / 1000);
+      if (e.outcome === 'error' && e.errorKind && e.errorKind !== 'delivery') m.providerErrors.inc({ kind: e.errorKind });
+      if (e.promptTokens) m.tokens.inc({ platform, type: 'prompt' }, e.promptTokens);
+      if (e.completionTokens) m.tokens.inc({ platform, type: 'completion' }, e.completionTokens);
+      return;
+    }
+    case 'platform.rate_limited':
+      m.rateLimits.inc({ platform: e.platform });
+      return;
+    case 'platform.retry':
+      m.retries.inc({ platform: e.platform });
+      return;
+    case 'queue.wait':
+      m.queueWait.observe({ platform: e.platform }, e.ms / 1000);
+      return;
+    case 'mud.reconnect':
+      m.mudReconnects.inc();
+      return;
+    // Gauges that sample state when scraped, or nothing to count.
+    case 'reply.progress':
+    case 'surface.state':
+    case 'mud.link':
+    case 'shutdown':
+      return;
+  }
 }

@@ -63,59 +63,9 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
   }, TICK_MS);
   ticker.unref();
 
-  const storeReachable = async (): Promise<boolean> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), STORE_CHECK_TIMEOUT_MS);
-    });
-    const check = opts.store.counter('ops:readyz').then(
-      () => true,
-      (err: unknown) => {
-        log.warn({ err }, 'store check failed');
-        return false;
-      },
-    );
-    try {
-      return await Promise.race([check, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://ops');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
-    if (url.pathname === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
-    if (opts.token && !authorized(req, url, opts.token)) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      return send(res, 401, 'text/plain', 'unauthorized\n');
-    }
-    switch (url.pathname) {
-      case '/readyz': {
-        const surfaces = opts.surfaces.sample();
-        const notReady = surfaces.filter((s) => !s.up).map((s) => s.platform as string);
-        if (!(await storeReachable())) notReady.push('store');
-        if (opts.surfaces.shuttingDown) notReady.unshift('shutting down');
-        const ready = notReady.length === 0;
-        return send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ ready, notReady, surfaces }) + '\n');
-      }
-      case '/metrics':
-        return send(res, 200, metrics.contentType, await metrics.render());
-      case '/':
-        return send(res, 200, 'text/html; charset=utf-8', renderPage(board.snapshot()));
-      case '/events':
-        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-        res.write(sseFrame(renderStatus(board.snapshot())));
-        streams.add(res);
-        req.on('close', () => streams.delete(res));
-        return;
-      default:
-        return send(res, 404, 'text/plain', 'not found\n');
-    }
-  };
-
+  const app: OpsApp = { opts, log, board, metrics, streams };
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(app, req, res).catch((err: unknown) => {
       log.error({ err }, 'ops request failed');
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
       else res.end();
@@ -150,6 +100,68 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
       await closed;
     },
   };
+}
+
+/** What a request handler reads. */
+interface OpsApp {
+  opts: OpsServerOptions;
+  log: Logger;
+  board: StatusBoard;
+  metrics: Metrics;
+  streams: Set<ServerResponse>;
+}
+
+async function handle(app: OpsApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { opts, board, metrics, streams } = app;
+  const url = new URL(req.url ?? '/', 'http://ops');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+  if (url.pathname === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
+  if (opts.token && !authorized(req, url, opts.token)) {
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    return send(res, 401, 'text/plain', 'unauthorized\n');
+  }
+  switch (url.pathname) {
+    case '/readyz': {
+      const surfaces = opts.surfaces.sample();
+      const notReady = surfaces.filter((s) => !s.up).map((s) => s.platform as string);
+      if (!(await storeReachable(opts.store, app.log))) notReady.push('store');
+      if (opts.surfaces.shuttingDown) notReady.unshift('shutting down');
+      const ready = notReady.length === 0;
+      return send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ ready, notReady, surfaces }) + '\n');
+    }
+    case '/metrics':
+      return send(res, 200, metrics.contentType, await metrics.render());
+    case '/':
+      return send(res, 200, 'text/html; charset=utf-8', renderPage(board.snapshot()));
+    case '/events':
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(sseFrame(renderStatus(board.snapshot())));
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    default:
+      return send(res, 404, 'text/plain', 'not found\n');
+  }
+}
+
+/** Whether the history store answers within STORE_CHECK_TIMEOUT_MS. */
+async function storeReachable(store: HistoryStore, log: Logger): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), STORE_CHECK_TIMEOUT_MS);
+  });
+  const check = store.counter('ops:readyz').then(
+    () => true,
+    (err: unknown) => {
+      log.warn({ err }, 'store check failed');
+      return false;
+    },
+  );
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -108,7 +108,10 @@ export class StatusBoard {
         case 'mud.link':
         case 'shutdown':
           break;
-        default:
+        case 'platform.rate_limited':
+        case 'platform.retry':
+        case 'queue.wait':
+        case 'mud.reconnect':
           return; // counters only the metrics keep
       }
       for (const l of this.changeListeners) l();
