@@ -7,6 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 export const STAMP = 'dist/.build-stamp';
+/** What the build reads: newer than STAMP means rebuild. npm start's `find` lists the same paths. */
+export const SOURCES = ['src', 'adapters', 'scripts/build.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 const STAGE = 'dist/tsc';
 
 /** Packages bundled into dist/ when our code imports them. Anything else stays an import of
