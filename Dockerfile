@@ -15,6 +15,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
+COPY scripts/build.mjs ./scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim

@@ -2,7 +2,9 @@
 // fake upstream (private chat, ~25-token replies at ~40 tokens/s). Spawns `npm start` and, for
 // comparison, the old way (npm + tsx) and node alone (Docker, systemd), and prints for each: peak RSS of the whole process tree
 // (npm and everything under it), start-up until "polling for updates", and per reply the time
-// to the first text and to the final text on Telegram.
+// to the first text and to the final text on Telegram. BENCH_RUNS=5 starts each one 5 times
+// (interleaved, so a busy machine slows all alike) and prints medians; start-up CPU (user + system
+// of the whole tree until "polling") is the figure that moves least with other load.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,31 +18,41 @@ const TOKEN_INTERVAL_MS = 25; // 40 tokens/s
 const REPLIES = 8;
 const RSS_SAMPLE_MS = 10;
 const GOALS = { peakRssMb: 90, startupMs: 1000 };
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
+const CLOCK_TICKS_PER_MS = 100 / 1000; // USER_HZ on Linux
 
-/** Resident memory of `pid` and all its descendants, and of the descendants alone, in bytes (Linux /proc). */
-function treeRss(root: number): { all: number; below: number } {
+/** Resident memory of `pid` and all its descendants, and of the descendants alone, in bytes, and
+ * the CPU time of all of them (with their waited-for children: the shell's `find`), in ms (Linux /proc). */
+function treeUsage(root: number): { all: number; below: number; cpuMs: number } {
   const children = new Map<number, number[]>();
   const rss = new Map<number, number>();
+  const ticks = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const status = readFileSync(`/proc/${name}/status`, 'utf8');
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
       const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      // Fields 14-17 of stat: utime, stime, cutime, cstime (after the command's closing paren).
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const times = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
       rss.set(Number(name), kb * 1024);
+      ticks.set(Number(name), times.reduce((a, b) => a + b, 0));
       children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
     } catch {
       // the process ended while we looked
     }
   }
   let below = 0;
+  let cpu = ticks.get(root) ?? 0;
   const stack = [...(children.get(root) ?? [])];
   while (stack.length > 0) {
     const pid = stack.pop()!;
     below += rss.get(pid) ?? 0;
+    cpu += ticks.get(pid) ?? 0;
     stack.push(...(children.get(pid) ?? []));
   }
-  return { all: below + (rss.get(root) ?? 0), below };
+  return { all: below + (rss.get(root) ?? 0), below, cpuMs: cpu / CLOCK_TICKS_PER_MS };
 }
 
 const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
@@ -52,6 +64,8 @@ interface Run {
   /** What npm started (the service), without npm itself; the whole tree when npm is not the root. */
   peakServiceRssMb: number;
   startupMs: number;
+  /** CPU time of the whole tree until "polling". */
+  startupCpuMs: number;
   firstTextMs: number[];
   finalTextMs: number[];
 }
@@ -65,12 +79,13 @@ async function measure(label: string, command: string[], telegram: FakeTelegram,
   let peak = 0;
   let peakService = 0;
   const sampler = setInterval(() => {
-    const rss = treeRss(child.pid!);
+    const rss = treeUsage(child.pid!);
     peak = Math.max(peak, rss.all);
     peakService = Math.max(peakService, rss.below);
   }, RSS_SAMPLE_MS);
   await telegram.waitFor(() => out.includes('polling for updates'), 30_000);
   const startupMs = performance.now() - started;
+  const startupCpuMs = treeUsage(child.pid!).cpuMs;
 
   const firstTextMs: number[] = [];
   const finalTextMs: number[] = [];
@@ -91,7 +106,7 @@ async function measure(label: string, command: string[], telegram: FakeTelegram,
   await exited;
   // Without npm at the root, the whole tree is the service.
   const service = command[0] === 'npm' ? peakService : peak;
-  return { label, peakRssMb: peak / 2 ** 20, peakServiceRssMb: service / 2 ** 20, startupMs, firstTextMs, finalTextMs };
+  return { label, peakRssMb: peak / 2 ** 20, peakServiceRssMb: service / 2 ** 20, startupMs, startupCpuMs, firstTextMs, finalTextMs };
 }
 
 export async function npmStart(): Promise<void> {
@@ -109,18 +124,29 @@ export async function npmStart(): Promise<void> {
     DATA_DIR: join(dir, 'data'),
     RATE_LIMIT_PER_MINUTE: '0',
   };
+  const commands: Array<[string, string[]]> = [
+    ['npm start (compiled)', ['npm', 'start']],
+    ['npm + tsx (the old npm start)', ['npm', 'exec', '--', 'tsx', 'src/main.ts']],
+    // What the Docker image and the systemd unit run: no npm at all.
+    ['node (Docker, systemd)', ['node', '--liftoff-only', '--max-semi-space-size=2', 'dist/src/main.js']],
+  ];
   try {
-    const runs = [
-      await measure('npm start (compiled)', ['npm', 'start'], telegram, env, 10_000),
-      await measure('npm + tsx (the old npm start)', ['npm', 'exec', '--', 'tsx', 'src/main.ts'], telegram, env, 20_000),
-      // What the Docker image and the systemd unit run: no npm at all.
-      await measure('node (Docker, systemd)', ['node', '--liftoff-only', '--max-semi-space-size=2', 'dist/src/main.js'], telegram, env, 30_000),
-    ];
-    console.log(`\n== npm start on Telegram (private chat, ${REPLY_TOKENS}-token replies at ${1000 / TOKEN_INTERVAL_MS} tokens/s, ${REPLIES} replies)`);
-    for (const r of runs) {
+    const runs: Run[][] = commands.map(() => []);
+    for (let round = 0; round < RUNS; round++) {
+      for (const [i, [label, command]] of commands.entries()) {
+        runs[i]!.push(await measure(label, command, telegram, env, (i + 1) * 100_000 + round * 100));
+      }
+    }
+    const median = (values: number[]) => pct(values, 50);
+    const across = (rs: Run[], f: (r: Run) => number) => median(rs.map(f));
+    console.log(`\n== npm start on Telegram (private chat, ${REPLY_TOKENS}-token replies at ${1000 / TOKEN_INTERVAL_MS} tokens/s, ${REPLIES} replies${RUNS > 1 ? `; medians of ${RUNS} starts` : ''})`);
+    for (const rs of runs) {
       console.log(
-        `${r.label.padEnd(32)} peak RSS: service ${r.peakServiceRssMb.toFixed(0)} MB (goal ≤ ${GOALS.peakRssMb}), whole tree ${r.peakRssMb.toFixed(0)} MB   start-up ${r.startupMs.toFixed(0)} ms (goal ≤ ${GOALS.startupMs})   ` +
-          `first text p50 ${pct(r.firstTextMs, 50)} ms p95 ${pct(r.firstTextMs, 95)} ms   final text p50 ${pct(r.finalTextMs, 50)} ms p95 ${pct(r.finalTextMs, 95)} ms`,
+        `${rs[0]!.label.padEnd(32)} peak RSS: service ${across(rs, (r) => r.peakServiceRssMb).toFixed(0)} MB (goal ≤ ${GOALS.peakRssMb}), whole tree ${across(rs, (r) => r.peakRssMb).toFixed(0)} MB   ` +
+          `start-up ${across(rs, (r) => r.startupMs).toFixed(0)} ms (goal ≤ ${GOALS.startupMs}), CPU ${across(rs, (r) => r.startupCpuMs).toFixed(0)} ms   ` +
+          `first text p50 ${across(rs, (r) => pct(r.firstTextMs, 50))} ms p95 ${across(rs, (r) => pct(r.firstTextMs, 95))} ms   ` +
+          `final text p50 ${across(rs, (r) => pct(r.finalTextMs, 50))} ms p95 ${across(rs, (r) => pct(r.finalTextMs, 95))} ms` +
+          (RUNS > 1 ? `   (start-ups: ${rs.map((r) => r.startupMs.toFixed(0)).join(', ')} ms)` : ''),
       );
     }
   } finally {

@@ -10,7 +10,7 @@ import { createLogger, registerSecret, type Logger } from './log.js';
 import { ObservedRelay } from './ops/observed-relay.js';
 import { OpsEvents } from './ops/events.js';
 import { createStore, type HistoryStore } from './store/index.js';
-import { loadPersonas, type PersonaBook } from './conversation/personas.js';
+import type { PersonaBook } from './conversation/personas.js';
 import type { McpToolPool } from './tools/pool.js';
 
 export interface Core {
@@ -41,7 +41,9 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   }
   const logger = opts.logger ?? createLogger(config.logLevel);
   // Read before anything connects: a wrong file stops start-up with one line naming the field.
-  const personas = config.conversation.personasPath ? loadPersonas(config.conversation.personasPath) : undefined;
+  // Loaded only when set: the YAML parser is start-up time a bot without personas never needs.
+  const personasPath = config.conversation.personasPath;
+  const personas = personasPath ? (await import('./conversation/personas.js')).loadPersonas(personasPath) : undefined;
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
   const store = opts.store ?? createStore(config.store);
   const events = new OpsEvents();
