@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
 import { DiscordSurface, type OutgoingBody } from '../adapters/discord/surface.js';
 import { ConsoleSurface } from '../adapters/console/surface.js';
-import { ChatPacer } from '../adapters/telegram/pacer.js';
+import { ChatPacer } from '../src/relay/flood-gate.js';
 import { DraftSupport, TelegramSurface, type StreamMode } from '../adapters/telegram/surface.js';
 import { createLogger } from '../src/log.js';
 import { StreamRelay } from '../src/relay/index.js';

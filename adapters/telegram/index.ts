@@ -17,7 +17,7 @@ import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type 
 import { line } from './lines.js';
 import { Keyboards, type TgCallbackQuery } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
-import { ChatPacers } from './pacer.js';
+import { ChatPacers } from '../../src/relay/flood-gate.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 

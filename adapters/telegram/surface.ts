@@ -12,7 +12,7 @@ import { minFrameGap } from '../../src/relay/cadence.js';
 import type { AudioFormat, CadenceLimits, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import { describeTelegramError, isEntityError, isMessageGone, isNotModified, isTransient, isUnknownMethod, retryAfterSeconds } from './errors.js';
 import { escapeHtml, markdownToTelegramHtml } from './html.js';
-import type { ChatPacer } from './pacer.js';
+import type { ChatPacer } from '../../src/relay/flood-gate.js';
 
 export const MAX_MESSAGE_UNITS = 4096;
 export const MAX_CAPTION_UNITS = 1024;
