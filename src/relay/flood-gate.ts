@@ -1,20 +1,19 @@
-// Flood control per chat. Telegram answers 429 with retry_after when a chat gets too many
-// sends/edits; until then every write to that chat fails again, so the whole chat waits, not
-// just the call that got the 429. One pacer per chat, shared by every reply in it.
+// Flood control per platform chat. When a platform answers "too many requests, retry after N",
+// every write to that chat fails again until then, so the whole chat waits, not just the call
+// that was refused. One gate per chat, shared by every reply in it (a reply session asks it
+// before each write; see reply-session.ts).
 import { LRUCache } from 'lru-cache';
 
 /** Chats whose flood state is remembered; old quiet chats fall out. */
 const MAX_TRACKED_CHATS = 10_000;
 
-export class ChatPacer {
-  /** Epoch ms before which writes to this chat are refused by Telegram. */
+export class FloodGate {
+  /** Epoch ms before which writes to this chat are refused by the platform. */
   private blockedUntil = 0;
 
-  constructor(private readonly unitMs: number) {}
-
-  /** Records a 429: nothing goes to this chat for `retryAfterSec` Telegram seconds. */
-  block(retryAfterSec: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, Date.now() + retryAfterSec * this.unitMs);
+  /** Records a refusal: nothing goes to this chat for `retryAfterMs`. */
+  block(retryAfterMs: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, Date.now() + retryAfterMs);
   }
 
   get blocked(): boolean {
@@ -29,19 +28,17 @@ export class ChatPacer {
   }
 }
 
-export class ChatPacers {
-  private readonly pacers = new LRUCache<string, ChatPacer>({ max: MAX_TRACKED_CHATS });
+/** The gates of one adapter, by chat. */
+export class FloodGates {
+  private readonly gates = new LRUCache<string, FloodGate>({ max: MAX_TRACKED_CHATS });
 
-  /** @param unitMs length of one retry_after "second" (1000; tests shrink it). */
-  constructor(private readonly unitMs = 1_000) {}
-
-  for(chatId: number | string): ChatPacer {
-    const key = String(chatId);
-    let pacer = this.pacers.get(key);
-    if (!pacer) {
-      pacer = new ChatPacer(this.unitMs);
-      this.pacers.set(key, pacer);
+  for(chat: number | string): FloodGate {
+    const key = String(chat);
+    let gate = this.gates.get(key);
+    if (!gate) {
+      gate = new FloodGate();
+      this.gates.set(key, gate);
     }
-    return pacer;
+    return gate;
   }
 }
