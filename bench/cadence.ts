@@ -17,7 +17,7 @@ import { ReplySession } from '../src/relay/reply-session.js';
 import { DraftSupport, TelegramSurface, type StreamMode } from '../adapters/telegram/surface.js';
 import { createLogger } from '../src/log.js';
 import { StreamRelay } from '../src/relay/index.js';
-import type { MessageRef, Surface } from '../src/types.js';
+import type { Surface } from '../src/types.js';
 import { RateLimiter } from '../test/fakes/discord/ratelimit.js';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram/server.js';
 

@@ -50,7 +50,9 @@ const isKind = (err: unknown, kind: SurfaceError['kind']): err is SurfaceError =
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
-  private readonly messages: SessionMessage<Ref>[] = [];
+  /** Messages of this reply not finalised yet (normally at most one). */
+  private readonly open = new Set<SessionMessage<Ref>>();
+  private last: Ref | undefined;
   private readonly gate: FloodGate;
   private readonly keeper: TypingKeeper;
   private readonly logger: Logger;
@@ -91,7 +93,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
 
   /** The last platform message this reply posted (e.g. to put buttons under it). */
   get lastRef(): Ref | undefined {
-    return this.messages.findLast((m) => m.ref !== undefined)?.ref;
+    return this.last;
   }
 
   async send(text: string, opts: EditOptions = {}): Promise<SessionMessage<Ref>> {
@@ -99,15 +101,23 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
     // A previous message the relay never finalised must not be left as a vanishing preview.
     await this.finalizeOpen();
     const msg: SessionMessage<Ref> = { text, frames: 0, lastWriteAt: 0, final: false };
-    this.messages.push(msg);
     if (opts.final) {
       msg.final = true;
       if (text.trim() !== '') await this.postFinal(msg);
-    } else if (this.usePreviews) {
-      msg.previewId = randomInt(1, MAX_PREVIEW_ID);
-      await this.writePreview(msg, text);
-    } else {
-      await this.postFrame(msg, text);
+      return msg;
+    }
+    this.open.add(msg);
+    try {
+      if (this.usePreviews) {
+        msg.previewId = randomInt(1, MAX_PREVIEW_ID);
+        await this.writePreview(msg, text);
+      } else {
+        await this.postFrame(msg, text);
+      }
+    } catch (err) {
+      // Nothing was shown: the caller sends this text again (the relay does, with the next text).
+      this.open.delete(msg);
+      throw err;
     }
     return msg;
   }
@@ -152,7 +162,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
   }
 
   private async finalizeOpen(): Promise<void> {
-    for (const msg of this.messages) if (!msg.final) await this.finalize(msg);
+    for (const msg of this.open) await this.finalize(msg);
   }
 
   private async writePreview(msg: SessionMessage<Ref>, text: string): Promise<void> {
@@ -172,7 +182,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
   }
 
   private async postFrame(msg: SessionMessage<Ref>, text: string): Promise<void> {
-    msg.ref = await this.mustDeliver(() => this.transport.post(text));
+    msg.ref = this.last = await this.mustDeliver(() => this.transport.post(text));
     msg.shown = text;
     msg.lastWriteAt = Date.now();
     msg.frames += 1;
@@ -193,6 +203,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
   /** Delivers the message's complete text: a final patch, or a post that replaces a preview. */
   private async finalize(msg: SessionMessage<Ref>): Promise<void> {
     msg.final = true;
+    this.open.delete(msg);
     const { text } = msg;
     if (text.trim() === '') return;
     if (msg.ref === undefined) return this.postFinal(msg);
@@ -211,7 +222,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
 
   private async postFinal(msg: SessionMessage<Ref>): Promise<void> {
     const { text } = msg;
-    msg.ref = await this.withPlainFallback((opts) => this.mustDeliver(() => this.transport.post(text, opts)));
+    msg.ref = this.last = await this.withPlainFallback((opts) => this.mustDeliver(() => this.transport.post(text, opts)));
     msg.previewId = undefined;
     msg.shown = text;
     msg.lastWriteAt = Date.now();
