@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
 import { DiscordTransport, type OutgoingBody } from '../adapters/discord/surface.js';
-import { ConsoleSurface } from '../adapters/console/surface.js';
+import { ConsoleTransport } from '../adapters/console/surface.js';
 import { FloodGate } from '../src/relay/flood-gate.js';
 import { ReplySession } from '../src/relay/reply-session.js';
 import { DraftSupport, TelegramSurface, type StreamMode } from '../adapters/telegram/surface.js';
@@ -162,7 +162,7 @@ function consoleHarness(t0: number): Harness {
       done();
     },
   });
-  const surface = new ConsoleSurface({ out, outputDir: '.' });
+  const surface = new ReplySession(new ConsoleTransport({ out, outputDir: '.' }), { logger: quiet });
   return { surface, shown, calls: () => writes, breaches: () => 0 };
 }
 

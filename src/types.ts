@@ -245,8 +245,11 @@ export interface Transport<Ref> {
   /** Optional: shows an activity indicator once; the session renews it every `typingRenewMs`. */
   typing?(action: TypingAction): Promise<void>;
   readonly typingRenewMs?: number;
-  /** True when the final write renders `text` differently from the plain frames (markup). */
-  rendersMarkup?(text: string): boolean;
+  /**
+   * True when the final write of `text` does more than the frames did (renders markup, ends the
+   * line): the session then writes it even when the message already shows `text`.
+   */
+  needsFinalWrite?(text: string): boolean;
 }
 
 /** A platform surface's lifecycle, owned by main.ts. Everything that starts can be stopped. */

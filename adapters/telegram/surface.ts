@@ -112,7 +112,7 @@ export class TelegramTransport implements Transport<number> {
     }
   }
 
-  rendersMarkup(text: string): boolean {
+  needsFinalWrite(text: string): boolean {
     return markdownToTelegramHtml(text) !== escapeHtml(text);
   }
 

@@ -208,7 +208,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
     if (text.trim() === '') return;
     if (msg.ref === undefined) return this.postFinal(msg);
     // Already showing exactly this, with no markup to render: a patch would only spend the budget.
-    if (msg.shown === text && !this.transport.rendersMarkup?.(text)) return;
+    if (msg.shown === text && !this.transport.needsFinalWrite?.(text)) return;
     const ref = msg.ref;
     try {
       await this.withPlainFallback((opts) => this.mustDeliver(() => this.transport.patch(ref, text, opts)));

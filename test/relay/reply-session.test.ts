@@ -48,7 +48,7 @@ class ScriptedTransport implements Transport<number> {
   async typing(action: TypingAction): Promise<void> {
     this.record({ op: 'typing', text: action });
   }
-  rendersMarkup(text: string): boolean {
+  needsFinalWrite(text: string): boolean {
     return text.includes('*');
   }
 
