@@ -6,6 +6,7 @@ import { createLogger } from '../../src/log.js';
 import { LocalDispatcher, type Planner } from '../../src/conversation/dispatcher.js';
 import { FloodGate } from '../../src/relay/flood-gate.js';
 import { ReplySession } from '../../src/relay/reply-session.js';
+import { StreamRelay } from '../../src/relay/index.js';
 import { SurfaceError, type PostOptions, type SurfaceErrorKind, type SurfaceLimits, type Transport, type TypingAction, type Upload } from '../../src/types.js';
 
 const logger = createLogger('silent');
@@ -142,6 +143,34 @@ describe('ReplySession retry policy', () => {
     const marked = await s.send('**same**');
     await s.edit(marked, '**same**', { final: true });
     expect(t.of('patch').map((c) => c.text)).toEqual(['**same**']);
+  });
+});
+
+describe('ReplySession under the relay', () => {
+  it('the relay does not retry what the session already retried: a refused final patch is posted anew once', async () => {
+    // No frame between the first text and the final write: the one patch is the final one.
+    const t = new ScriptedTransport({ maxChars: 100, canEdit: true, minEditIntervalMs: 60_000, cadence: { burst: 0, minGapMs: 0, finalGapMs: 0 } });
+    const s = new ReplySession(t, { logger });
+    t.fail('patch', 'refused');
+    async function* deltas() {
+      yield 'Final ';
+      await new Promise((r) => setTimeout(r, 5));
+      yield 'text matters.';
+    }
+    const result = await new StreamRelay().pipe(deltas(), s);
+    await s.close();
+    expect(t.of('patch').map((c) => c.text)).toEqual(['FAILED Final text matters.']);
+    expect(t.of('post').map((c) => c.text)).toEqual(['Final', 'Final text matters.']);
+    expect(result.deliveryError).toBeUndefined();
+  });
+
+  it('a must-deliver post that keeps failing is given up once, not retried by the relay too', async () => {
+    const t = new ScriptedTransport({ maxChars: 100, canEdit: false, minEditIntervalMs: 0 });
+    const s = new ReplySession(t, { logger });
+    t.fail('post', 'refused');
+    const result = await new StreamRelay().deliver('hello', s);
+    expect(t.of('post')).toHaveLength(1);
+    expect(result.deliveryError).toMatchObject({ kind: 'refused' });
   });
 });
 
