@@ -11,11 +11,11 @@ import type { CadenceLimits, PostOptions, SurfaceLimits, Transport, TypingAction
 import type { DraftSupport } from './drafts.js';
 import { isNotModified, toSurfaceError } from './errors.js';
 import { escapeHtml, markdownToTelegramHtml } from './html.js';
+import { uploadCall } from './uploads.js';
 
 export { DraftSupport, DRAFT_MAX_FAILURES } from './drafts.js';
 
 export const MAX_MESSAGE_UNITS = 4096;
-export const MAX_CAPTION_UNITS = 1024;
 /** Chat actions expire after ~5 s; renew a little sooner while nothing visible has been sent. */
 export const TYPING_RENEW_MS = 4_000;
 /**
@@ -59,17 +59,9 @@ export interface TelegramSurfaceOptions {
   events?: OpsEvents;
 }
 
-/** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
-function truncateUnits(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = max - 1;
-  if (/[\uD800-\uDBFF]/.test(text[cut - 1] ?? '')) cut -= 1;
-  return `${text.slice(0, cut)}…`;
-}
-
-function extensionOf(mime: string): string {
-  const sub = mime.split('/')[1]?.split(/[;+]/)[0] ?? 'png';
-  return sub === 'jpeg' ? 'jpg' : sub;
+/** Streamed frames go out as plain text; the final text as Telegram HTML unless it was refused. */
+function body(text: string, opts: PostOptions): Record<string, unknown> {
+  return opts.final && !opts.plain ? { text: markdownToTelegramHtml(text), parse_mode: 'HTML' } : { text };
 }
 
 export class TelegramTransport implements Transport<number> {
@@ -97,15 +89,13 @@ export class TelegramTransport implements Transport<number> {
   }
 
   async post(text: string, opts: PostOptions = {}): Promise<number> {
-    const rich = opts.final && !opts.plain ? { text: markdownToTelegramHtml(text), parse_mode: 'HTML' } : { text };
-    const sent = (await this.call('sendMessage', { ...this.where(), ...rich })) as { message_id: number };
+    const sent = (await this.call('sendMessage', { ...this.where(), ...body(text, opts) })) as { message_id: number };
     return sent.message_id;
   }
 
   async patch(messageId: number, text: string, opts: PostOptions = {}): Promise<void> {
-    const rich = opts.final && !opts.plain ? { text: markdownToTelegramHtml(text), parse_mode: 'HTML' } : { text };
     try {
-      await this.opts.api.callApi('editMessageText', { chat_id: this.opts.target.chatId, message_id: messageId, ...rich });
+      await this.opts.api.callApi('editMessageText', { chat_id: this.opts.target.chatId, message_id: messageId, ...body(text, opts) });
     } catch (err) {
       // The message already shows this: nothing was lost.
       if (!isNotModified(err)) throw toSurfaceError(err, this.opts.retryAfterUnitMs);
@@ -117,17 +107,8 @@ export class TelegramTransport implements Transport<number> {
   }
 
   async upload(item: Upload): Promise<void> {
-    if (item.kind === 'image') {
-      const { image, caption } = item;
-      const photo = image.bytes ? { source: Buffer.from(image.bytes), filename: `image.${extensionOf(image.mime)}` } : image.url;
-      if (!photo) throw new Error('image has neither bytes nor url');
-      await this.call('sendPhoto', { ...this.where(), photo, ...(caption ? { caption: truncateUnits(caption, MAX_CAPTION_UNITS) } : {}) });
-      return;
-    }
-    const source = Buffer.from(item.bytes);
-    // Voice notes must be OGG/Opus; anything else is sent as a playable audio file.
-    if (item.format === 'opus') await this.call('sendVoice', { ...this.where(), voice: { source, filename: 'voice.ogg' } });
-    else await this.call('sendAudio', { ...this.where(), audio: { source, filename: `speech.${item.format}` } });
+    const { method, payload } = uploadCall(item);
+    await this.call(method, { ...this.where(), ...payload });
   }
 
   async typing(action: TypingAction): Promise<void> {
