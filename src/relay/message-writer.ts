@@ -15,7 +15,7 @@ const SEND_RETRY_DELAY_MS = 1000;
  * A SurfaceError comes from a reply session, which already applied the one retry policy (flood
  * waits, transient retries): trying the same call again here would only layer a second policy.
  */
-const alreadyRetried = (err: unknown) => err instanceof SurfaceError;
+export const alreadyRetried = (err: unknown): boolean => err instanceof SurfaceError;
 /** Between the partial text and the error / stop notice. */
 const NOTICE_SEPARATOR = '\n\n';
 

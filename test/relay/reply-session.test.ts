@@ -172,6 +172,15 @@ describe('ReplySession under the relay', () => {
     expect(t.of('post')).toHaveLength(1);
     expect(result.deliveryError).toMatchObject({ kind: 'refused' });
   });
+
+  it('line mode: a refused line is not sent again in the next slot', async () => {
+    const t = new ScriptedTransport({ maxChars: 1000, canEdit: false, minEditIntervalMs: 0, lineMode: { width: 40, pacingMs: 1 } });
+    const s = new ReplySession(t, { logger });
+    t.fail('post', 'refused');
+    const result = await new StreamRelay().deliver('one\ntwo', s);
+    expect(t.of('post').map((c) => c.text)).toEqual(['FAILED one', 'two']);
+    expect(result.deliveryError).toMatchObject({ kind: 'refused' });
+  });
 });
 
 describe('ReplySession previews', () => {
