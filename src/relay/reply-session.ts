@@ -47,6 +47,10 @@ export interface ReplySessionOptions {
 }
 
 const isKind = (err: unknown, kind: SurfaceError['kind']): err is SurfaceError => err instanceof SurfaceError && err.kind === kind;
+function withoutCadence(limits: SurfaceLimits): SurfaceLimits {
+  const { cadence: _steady, ...rest } = limits;
+  return rest;
+}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
@@ -58,6 +62,7 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
   private readonly logger: Logger;
   private usePreviews: boolean;
   private closing: Promise<void> | undefined;
+  private previewView: SurfaceLimits | undefined;
 
   constructor(
     readonly transport: Transport<Ref>,
@@ -79,11 +84,12 @@ export class ReplySession<Ref> implements Surface<SessionMessage<Ref>> {
   get commandPrefix() {
     return this.transport.commandPrefix;
   }
+  /** While previewing, the preview's interval and cadence replace the patches' ones. */
   get limits(): SurfaceLimits {
     const { limits, previewLimits } = this.transport;
     if (!this.usePreviews || !previewLimits) return limits;
-    const { cadence, ...rest } = limits;
-    return { ...rest, ...previewLimits, ...(previewLimits.cadence ? {} : cadence ? { cadence } : {}) };
+    this.previewView ??= { ...withoutCadence(limits), ...previewLimits };
+    return this.previewView;
   }
 
   /** True while this reply streams by previews (false after a preview failed). */
