@@ -7,27 +7,17 @@ import type { Logger } from '../../src/log.js';
 import type { OpsEvents } from '../../src/ops/events.js';
 import type { FloodGate } from '../../src/relay/flood-gate.js';
 import { ReplySession } from '../../src/relay/reply-session.js';
-import type { CadenceLimits, PostOptions, SurfaceLimits, Transport, TypingAction, Upload } from '../../src/types.js';
-import type { DraftSupport } from './drafts.js';
+import type { PostOptions, SurfaceLimits, Transport, TypingAction, Upload } from '../../src/types.js';
+import { DRAFT_CADENCE, type DraftSupport, type StreamMode } from './drafts.js';
 import { isNotModified, toSurfaceError } from './errors.js';
 import { escapeHtml, markdownToTelegramHtml } from './html.js';
 import { uploadCall } from './uploads.js';
 
-export { DraftSupport, DRAFT_MAX_FAILURES } from './drafts.js';
+export { DraftSupport, DRAFT_MAX_FAILURES, DRAFT_CADENCE, type StreamMode } from './drafts.js';
 
 export const MAX_MESSAGE_UNITS = 4096;
 /** Chat actions expire after ~5 s; renew a little sooner while nothing visible has been sent. */
 export const TYPING_RENEW_MS = 4_000;
-/**
- * Early frames (src/relay/cadence.ts), drafts only: they do not count against the chat's message
- * limits, so the second frame may follow the first by one round trip, and the final message
- * (which replaces the preview) needs no wait after the last draft. Edits count as messages
- * (~1/s per chat, 20/min in groups): the steady interval already spends that budget.
- */
-export const DRAFT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 50, finalGapMs: 0 };
-
-export type StreamMode = 'draft' | 'edit' | 'off';
-
 /** The part of telegraf's Telegram client the surface needs (callApi takes multipart too). */
 export interface BotApi {
   callApi(method: string, payload: Record<string, unknown>): Promise<unknown>;
