@@ -48,7 +48,6 @@ export default tseslint.config(
   {
     // STILL SHRINKING this round (issue 10): remove each entry once its file is within the limits.
     files: [
-      'adapters/telegram/surface.ts',
       'src/relay/message-writer.ts',
       'adapters/telegram/index.ts',
     ],

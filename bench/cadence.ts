@@ -10,13 +10,14 @@ import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
-import { DiscordSurface, type OutgoingBody } from '../adapters/discord/surface.js';
-import { ConsoleSurface } from '../adapters/console/surface.js';
-import { ChatPacer } from '../adapters/telegram/pacer.js';
+import { DiscordTransport, type OutgoingBody } from '../adapters/discord/surface.js';
+import { ConsoleTransport } from '../adapters/console/surface.js';
+import { FloodGate } from '../src/relay/flood-gate.js';
+import { ReplySession } from '../src/relay/reply-session.js';
 import { DraftSupport, TelegramSurface, type StreamMode } from '../adapters/telegram/surface.js';
 import { createLogger } from '../src/log.js';
 import { StreamRelay } from '../src/relay/index.js';
-import type { MessageRef, Surface } from '../src/types.js';
+import type { Surface } from '../src/types.js';
 import { RateLimiter } from '../test/fakes/discord/ratelimit.js';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram/server.js';
 
@@ -104,7 +105,7 @@ function telegramHarness(tg: FakeTelegram, mode: StreamMode, group: boolean, edi
       channel: `telegram:${chatId}`,
       mode,
       drafts: new DraftSupport(),
-      pacer: new ChatPacer(1000),
+      gate: new FloodGate(),
       editIntervalMs,
       draftIntervalMs: 300,
       logger: quiet,
@@ -119,7 +120,7 @@ function telegramHarness(tg: FakeTelegram, mode: StreamMode, group: boolean, edi
   };
 }
 
-class BenchDiscordSurface extends DiscordSurface {
+class BenchDiscordTransport extends DiscordTransport<number> {
   readonly shownAt: Shown[] = [];
   calls = 0;
   breaches = 0;
@@ -128,16 +129,13 @@ class BenchDiscordSurface extends DiscordSurface {
   constructor(private readonly t0: number) {
     super({ channel: `discord:${t0}`, editIntervalMs: 1200, pingAuthor: false, logger: quiet });
   }
-  protected async post(body: OutgoingBody): Promise<MessageRef> {
+  protected async postBody(body: OutgoingBody): Promise<number> {
     return this.write('POST', body);
   }
-  protected async patch(_ref: MessageRef, body: OutgoingBody): Promise<void> {
+  protected async patchBody(_ref: number, body: OutgoingBody): Promise<void> {
     await this.write('PATCH', body);
   }
-  protected async sendTyping(): Promise<unknown> {
-    return undefined;
-  }
-  private async write(route: string, body: OutgoingBody): Promise<MessageRef> {
+  private async write(route: string, body: OutgoingBody): Promise<number> {
     this.calls++;
     if (!this.limiter.take(route, this.channel).allowed) this.breaches++;
     await sleep(DISCORD_ROUND_TRIP_MS);
@@ -147,8 +145,9 @@ class BenchDiscordSurface extends DiscordSurface {
 }
 
 function discordHarness(t0: number): Harness {
-  const surface = new BenchDiscordSurface(t0);
-  return { surface, shown: surface.shownAt, calls: () => surface.calls, breaches: () => surface.breaches };
+  const transport = new BenchDiscordTransport(t0);
+  const surface = new ReplySession(transport, { logger: quiet });
+  return { surface, shown: transport.shownAt, calls: () => transport.calls, breaches: () => transport.breaches };
 }
 
 function consoleHarness(t0: number): Harness {
@@ -163,7 +162,7 @@ function consoleHarness(t0: number): Harness {
       done();
     },
   });
-  const surface = new ConsoleSurface({ out, outputDir: '.' });
+  const surface = new ReplySession(new ConsoleTransport({ out, outputDir: '.' }), { logger: quiet });
   return { surface, shown, calls: () => writes, breaches: () => 0 };
 }
 

@@ -150,8 +150,11 @@ export interface ImageOutput {
   mime: string;
 }
 
-/** How to answer on one channel. The relay and manager only ever talk to a Surface. */
-export interface Surface {
+/**
+ * How to answer on one channel. The relay and manager only ever talk to a Surface; adapters
+ * build one per reply as a ReplySession (src/relay/reply-session.ts) over their Transport.
+ */
+export interface Surface<Ref = MessageRef> {
   readonly platform: Platform;
   readonly channel: ChannelKey;
   readonly limits: SurfaceLimits;
@@ -161,14 +164,92 @@ export interface Surface {
    * Posts a new message. With `{ final: true }` the text is already complete and no edit will
    * follow: a surface that renders markup on the final edit renders it here instead.
    */
-  send(text: string, opts?: EditOptions): Promise<MessageRef>;
-  edit(ref: MessageRef, text: string, opts?: EditOptions): Promise<void>;
+  send(text: string, opts?: EditOptions): Promise<Ref>;
+  edit(ref: Ref, text: string, opts?: EditOptions): Promise<void>;
   sendImage(image: ImageOutput, caption?: string): Promise<void>;
   sendAudio(bytes: Uint8Array, format: AudioFormat): Promise<void>;
   /** Show "typing…" (or an upload action); cheap to call repeatedly. */
-  typing(action?: 'typing' | 'upload_photo' | 'record_voice'): Promise<void>;
+  typing(action?: TypingAction): Promise<void>;
   /** Optional: called once when a reply ends (success, error or stop), e.g. to clear a draft. */
   close?(): Promise<void>;
+}
+
+export type TypingAction = 'typing' | 'upload_photo' | 'record_voice';
+
+/** Why a transport call failed, in the terms the reply session's retry policy needs. */
+export type SurfaceErrorKind =
+  /** The platform said to wait (`retryAfterMs`); the whole chat waits. */
+  | 'rate_limited'
+  /** The message to patch no longer exists (deleted): post it anew. */
+  | 'gone'
+  /** The platform refused the rendered markup: send the same text plain. */
+  | 'markup_rejected'
+  /** The text is over the platform's limit. */
+  | 'too_long'
+  /** A server or network failure worth another try. */
+  | 'transient'
+  /** Any other refusal (bad request, no permission): trying again would fail the same way. */
+  | 'refused';
+
+/** What every transport throws: each adapter maps its library's errors to one of these kinds. */
+export class SurfaceError extends Error {
+  override readonly name = 'SurfaceError';
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    readonly kind: SurfaceErrorKind,
+    message: string,
+    opts: { retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export interface PostOptions {
+  /** The text is complete: a transport that renders markup renders it now. */
+  final?: boolean;
+  /** The rendered markup was refused: send the text as it is. */
+  plain?: boolean;
+}
+
+/** A file a transport uploads (or, where it cannot, describes in a line). */
+export type Upload =
+  | { kind: 'image'; image: ImageOutput; caption?: string }
+  | { kind: 'audio'; bytes: Uint8Array; format: AudioFormat };
+
+/**
+ * One platform conversation as the thinnest thing that can carry a reply: a new platform adapter
+ * implements this (plus event → work translation and a config schema), nothing more. Every call
+ * either succeeds or throws a SurfaceError (other errors are not retried). Pacing, retries,
+ * flood waits, typing renewal, drafts and finalisation are the reply session's.
+ */
+export interface Transport<Ref> {
+  readonly platform: Platform;
+  readonly channel: ChannelKey;
+  /** Limits while streaming by patches (or, without patches, by whole posts). */
+  readonly limits: SurfaceLimits;
+  readonly commandPrefix: string;
+  /** Posts a new message and returns its handle. */
+  post(text: string, opts?: PostOptions): Promise<Ref>;
+  /** Rewrites a message this transport posted. */
+  patch(ref: Ref, text: string, opts?: PostOptions): Promise<void>;
+  /**
+   * Optional: an animated preview of a message being written (Telegram drafts), which a final
+   * `post` replaces. `id` is a positive 31-bit number, fresh per message.
+   */
+  preview?(id: number, text: string): Promise<void>;
+  /** Limits while streaming by previews (they usually allow a faster cadence). */
+  readonly previewLimits?: Pick<SurfaceLimits, 'minEditIntervalMs' | 'cadence'>;
+  upload(item: Upload): Promise<void>;
+  /** Optional: shows an activity indicator once; the session renews it every `typingRenewMs`. */
+  typing?(action: TypingAction): Promise<void>;
+  readonly typingRenewMs?: number;
+  /**
+   * True when the final write of `text` does more than the frames did (renders markup, ends the
+   * line): the session then writes it even when the message already shows `text`.
+   */
+  needsFinalWrite?(text: string): boolean;
 }
 
 /** A platform surface's lifecycle, owned by main.ts. Everything that starts can be stopped. */

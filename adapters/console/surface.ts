@@ -1,24 +1,15 @@
-// A terminal as a Surface: "edits" of a streamed message print only what is new, so the
-// answer appears word by word; images and audio are written to files whose paths are printed.
+// A terminal as a Transport: a patch of the message being streamed prints only what is new, so
+// the answer appears word by word; uploads are written to files whose paths are printed.
+// One transport per terminal (its state is the screen's); each reply gets a session over it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AudioFormat, ChannelKey, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
+import type { ChannelKey, PostOptions, SurfaceLimits, Transport, Upload } from '../../src/types.js';
 import { WordWrapper } from './word-wrap.js';
 
 /** Terminals take any length; this only bounds one message's buffer. */
 const CONSOLE_MAX_CHARS = 100_000;
 
-const EXTENSION: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-};
-
-interface Printed {
-  id: number;
-  text: string;
-}
+const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
 
 export interface ConsoleSurfaceOptions {
   out: NodeJS.WritableStream;
@@ -29,14 +20,14 @@ export interface ConsoleSurfaceOptions {
   columns?: () => number | undefined;
 }
 
-export class ConsoleSurface implements Surface {
+export class ConsoleTransport implements Transport<number> {
   readonly platform = 'console' as const;
   readonly channel: ChannelKey;
   readonly commandPrefix = '/';
   readonly limits: SurfaceLimits = { maxChars: CONSOLE_MAX_CHARS, canEdit: true, minEditIntervalMs: 0, audioFormat: 'mp3' };
   private nextId = 1;
-  /** The message currently being streamed; only its suffix is printed on edit. */
-  private open?: Printed;
+  /** The message being streamed: only the suffix of a patch is printed. */
+  private open: { id: number; text: string } | undefined;
   private readonly wrapper: WordWrapper;
 
   constructor(private readonly opts: ConsoleSurfaceOptions) {
@@ -44,86 +35,74 @@ export class ConsoleSurface implements Surface {
     this.wrapper = new WordWrapper(opts.columns ?? (() => undefined));
   }
 
-  /** Answer text: wrapped at the terminal width between words. */
-  private write(s: string) {
-    const out = this.wrapper.write(s);
-    if (out) this.opts.out.write(out);
-  }
-
-  /** Whole lines that must not be re-wrapped (file paths). */
-  private writeRaw(s: string) {
-    this.opts.out.write(s);
-    this.wrapper.reset();
-  }
-
-  async send(text: string, opts: EditOptions = {}): Promise<MessageRef> {
-    this.finishOpen();
-    const msg: Printed = { id: this.nextId++, text };
+  async post(text: string, opts: PostOptions = {}): Promise<number> {
+    this.endOpen();
+    const id = this.nextId++;
     this.write(text);
-    this.open = msg;
-    if (opts.final) this.finishOpen();
-    return msg.id;
+    this.open = { id, text };
+    if (opts.final) this.endOpen();
+    return id;
   }
 
-  async edit(ref: MessageRef, text: string, opts: EditOptions = {}): Promise<void> {
+  async patch(id: number, text: string, opts: PostOptions = {}): Promise<void> {
     const msg = this.open;
-    if (!msg || msg.id !== ref) {
-      // An edit of an older message: the terminal cannot rewrite it, so print it again whole.
-      this.finishOpen();
+    if (msg?.id !== id) {
+      // An older message: the terminal cannot rewrite it, so it is printed again whole.
+      this.endOpen();
       this.write(text);
-      this.endLine();
-      return;
+      return this.endLine();
     }
-    if (text.startsWith(msg.text)) this.write(text.slice(msg.text.length));
-    else this.write(`\n${text}`);
+    this.write(text.startsWith(msg.text) ? text.slice(msg.text.length) : `\n${text}`);
     msg.text = text;
-    if (opts.final) this.finishOpen();
+    if (opts.final) this.endOpen();
   }
 
-  private finishOpen() {
-    if (this.open) {
-      this.endLine();
-      this.open = undefined;
+  /** The final write ends the message's line. */
+  needsFinalWrite(): boolean {
+    return true;
+  }
+
+  async upload(item: Upload): Promise<void> {
+    this.endOpen();
+    if (item.kind === 'audio') {
+      const path = await this.saveFile('speech', item.format === 'opus' ? 'ogg' : item.format, item.bytes);
+      return this.writeRaw(`[audio saved: ${path}]\n`);
     }
-  }
-
-  private endLine() {
-    this.writeRaw(`${this.wrapper.flush()}\n`);
-  }
-
-  async sendImage(image: ImageOutput, caption?: string): Promise<void> {
-    this.finishOpen();
-    if (image.bytes) {
-      const path = await this.saveFile('image', EXTENSION[image.mime] ?? 'png', image.bytes);
-      this.writeRaw(`[image saved: ${path}]\n`);
-    } else if (image.url) {
-      this.writeRaw(`[image: ${image.url}]\n`);
-    }
+    const { image, caption } = item;
+    if (image.bytes) this.writeRaw(`[image saved: ${await this.saveFile('image', EXTENSION[image.mime] ?? 'png', image.bytes)}]\n`);
+    else if (image.url) this.writeRaw(`[image: ${image.url}]\n`);
     if (caption) {
       this.write(caption);
       this.endLine();
     }
   }
 
-  async sendAudio(bytes: Uint8Array, format: AudioFormat): Promise<void> {
-    this.finishOpen();
-    const path = await this.saveFile('speech', format === 'opus' ? 'ogg' : format, bytes);
-    this.writeRaw(`[audio saved: ${path}]\n`);
+  /** Answer text: wrapped at the terminal width between words. */
+  private write(s: string): void {
+    const out = this.wrapper.write(s);
+    if (out) this.opts.out.write(out);
   }
 
-  async typing(): Promise<void> {
-    // The streamed text itself is the progress indicator in a terminal.
+  /** Whole lines that must not be re-wrapped (file paths). */
+  private writeRaw(s: string): void {
+    this.opts.out.write(s);
+    this.wrapper.reset();
   }
 
-  async close(): Promise<void> {
-    this.finishOpen();
+  private endOpen(): void {
+    if (!this.open) return;
+    this.endLine();
+    this.open = undefined;
+  }
+
+  private endLine(): void {
+    this.writeRaw(`${this.wrapper.flush()}\n`);
   }
 
   private async saveFile(kind: string, ext: string, bytes: Uint8Array): Promise<string> {
     const dir = resolve(this.opts.outputDir);
     await mkdir(dir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const path = join(dir, `${kind}-${stamp}.${ext}`);
+    const path = join(dir, `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.${ext}`);
     await writeFile(path, bytes);
     return path;
   }

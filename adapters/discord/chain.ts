@@ -1,12 +1,11 @@
 // DISCORD_CONTEXT=chain: a message's history is the reply chain it continues (as llmcord does),
 // not everything said in the channel. Replying to an older answer branches from that point;
 // a message that replies to nothing starts fresh.
-import { Message, MessageReferenceType } from 'discord.js';
+import { MessageReferenceType, type Message } from 'discord.js';
 import { LRUCache } from 'lru-cache';
 import { sanitizeName } from '../../src/conversation/index.js';
 import type { Logger } from '../../src/log.js';
 import type { StoredTurn } from '../../src/store/types.js';
-import type { MessageRef } from '../../src/types.js';
 import { cleanText } from './inbound.js';
 import { MessageReplySurface } from './message-surface.js';
 import type { OutgoingBody } from './surface.js';
@@ -153,7 +152,7 @@ export function shapeChain(turns: StoredTurn[]): ChainContext {
   return { turns: folded, quote };
 }
 
-/** A reply surface that tells the chains which of its messages are parts of one answer. */
+/** A reply transport that tells the chains which of its messages are parts of one answer. */
 export class ChainedReplySurface extends MessageReplySurface {
   private lastPostedId: string | undefined;
 
@@ -165,17 +164,16 @@ export class ChainedReplySurface extends MessageReplySurface {
     super(source, opts);
   }
 
-  protected override async post(body: OutgoingBody): Promise<Message> {
-    const posted = await super.post(body);
+  protected override async postBody(body: OutgoingBody): Promise<Message> {
+    const posted = await super.postBody(body);
     if (this.lastPostedId) this.chains.notePart(this.lastPostedId, posted.id);
     this.lastPostedId = posted.id;
     if (body.content !== undefined) this.chains.noteText(posted.id, body.content);
     return posted;
   }
 
-  protected override async patch(ref: MessageRef, body: OutgoingBody): Promise<void> {
-    await super.patch(ref, body);
-    // Every ref here came from post() above: a discord.js Message.
-    if (body.content !== undefined && ref instanceof Message) this.chains.noteText(ref.id, body.content);
+  protected override async patchBody(ref: Message, body: OutgoingBody): Promise<void> {
+    await super.patchBody(ref, body);
+    if (body.content !== undefined) this.chains.noteText(ref.id, body.content);
   }
 }

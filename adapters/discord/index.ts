@@ -24,6 +24,7 @@ import { InteractionSurface } from './interaction-surface.js';
 import { line } from './lines.js';
 import { AUTOCOMPLETE_MAX_CHOICES, CHOICE_MAX_CHARS } from './limits.js';
 import { MessageReplySurface } from './message-surface.js';
+import { ReplySession } from '../../src/relay/reply-session.js';
 import { personaChoices } from './persona-choices.js';
 import { channelKeyFor, decide, type AccessRules } from './routing.js';
 import type { DiscordSurfaceOptions } from './surface.js';
@@ -86,28 +87,25 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
     }
     const log = logger.child({ channel, messageId: message.id });
     if (chainContext) chains ??= new ReplyChains(botId, core.config.conversation.historyMaxMessages, logger);
-    const surface = chains ? new ChainedReplySurface(message, surfaceOptions(channel, log), chains) : new MessageReplySurface(message, surfaceOptions(channel, log));
-    surface.startTyping();
-    try {
-      // Downloads run inside the channel's order: a later text-only message waits for them.
-      const prepare = async (signal: AbortSignal) => {
-        const media = await collectMedia(message, { vision: core.config.llm.vision, textMaxBytes: core.config.conversation.textAttachmentMaxBytes, signal });
-        if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
-        log.debug({ trigger: verdict.trigger }, 'answering');
-        const incoming = toIncoming(message, botId, facts, media);
-        if (chains) {
-          const chain = await chains.contextFor(message, incoming.isGroup ?? false);
-          incoming.context = chain.turns;
-          // A command stays a command; a question gets the message it answers above it.
-          if (chain.quote && !incoming.text.startsWith('/')) incoming.text = `${chain.quote}\n\n${incoming.text}`.trim();
-          log.debug({ contextTurns: chain.turns.length, quoted: chain.quote !== undefined }, 'reply chain read');
-        }
-        return incoming;
-      };
-      await core.manager.submit(channel, prepare, surface);
-    } finally {
-      await surface.close();
-    }
+    const transport = chains ? new ChainedReplySurface(message, surfaceOptions(channel, log), chains) : new MessageReplySurface(message, surfaceOptions(channel, log));
+    const surface = new ReplySession(transport, { logger: log, events: core.events });
+    void surface.typing();
+    // Downloads run inside the channel's order: a later text-only message waits for them.
+    const prepare = async (signal: AbortSignal) => {
+      const media = await collectMedia(message, { vision: core.config.llm.vision, textMaxBytes: core.config.conversation.textAttachmentMaxBytes, signal });
+      if (media.skipped.length > 0) log.debug({ skipped: media.skipped }, 'attachments not used');
+      log.debug({ trigger: verdict.trigger }, 'answering');
+      const incoming = toIncoming(message, botId, facts, media);
+      if (chains) {
+        const chain = await chains.contextFor(message, incoming.isGroup ?? false);
+        incoming.context = chain.turns;
+        // A command stays a command; a question gets the message it answers above it.
+        if (chain.quote && !incoming.text.startsWith('/')) incoming.text = `${chain.quote}\n\n${incoming.text}`.trim();
+        log.debug({ contextTurns: chain.turns.length, quoted: chain.quote !== undefined }, 'reply chain read');
+      }
+      return incoming;
+    };
+    await core.manager.submit(channel, prepare, surface);
   }
 
   async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -132,7 +130,8 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral });
       return;
     }
-    const surface = new InteractionSurface(interaction, surfaceOptions(channel, log));
+    const transport = new InteractionSurface(interaction, surfaceOptions(channel, log));
+    const surface = new ReplySession(transport, { logger: log, events: core.events });
     const incoming: Incoming = {
       platform: 'discord',
       channel,
@@ -149,9 +148,9 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
     };
     // The command takes its place in the channel's order now; deferring is its preparation
     // (first, before anything slow: Discord forgets the interaction after 3 s).
-    await core.manager.submit(channel, async () => (await surface.defer(EPHEMERAL_COMMANDS.has(command.kind)), incoming), surface);
+    await core.manager.submit(channel, async () => (await transport.defer(EPHEMERAL_COMMANDS.has(command.kind)), incoming), surface);
     // A command that had nothing to say (a /stop that stopped) leaves no "thinking…" behind.
-    if (!surface.answered) await surface.dismiss().catch((err: unknown) => log.debug({ err }, 'could not dismiss'));
+    if (!transport.answered) await transport.dismiss().catch((err: unknown) => log.debug({ err }, 'could not dismiss'));
   }
 
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {

@@ -1,13 +1,14 @@
 // Answers a slash command: the reply is deferred at once (Discord's 3-second window), the first
-// chunk fills the deferred response, the rest arrive as follow-ups.
+// chunk fills the deferred response, the rest arrive as follow-ups. No typing: the deferred
+// response already shows "thinking…".
 import { MessageFlags, type ChatInputCommandInteraction, type Message } from 'discord.js';
-import type { MessageRef } from '../../src/types.js';
-import { DiscordSurface, type DiscordSurfaceOptions, type OutgoingBody } from './surface.js';
+import { DiscordTransport, type DiscordSurfaceOptions, type OutgoingBody } from './surface.js';
 
 /** Ref of the deferred response: edited through `editReply`, not by message id. */
 const ORIGINAL = Symbol('original response');
+export type InteractionRef = typeof ORIGINAL | Message;
 
-export class InteractionSurface extends DiscordSurface {
+export class InteractionSurface extends DiscordTransport<InteractionRef> {
   private originalUsed = false;
 
   constructor(
@@ -32,7 +33,7 @@ export class InteractionSurface extends DiscordSurface {
     if (!this.originalUsed) await this.interaction.deleteReply();
   }
 
-  protected async post(body: OutgoingBody): Promise<MessageRef> {
+  protected async postBody(body: OutgoingBody): Promise<InteractionRef> {
     if (!this.originalUsed) {
       this.originalUsed = true;
       await this.interaction.editReply(body);
@@ -41,12 +42,8 @@ export class InteractionSurface extends DiscordSurface {
     return this.interaction.followUp(body);
   }
 
-  protected async patch(ref: MessageRef, body: OutgoingBody): Promise<void> {
+  protected async patchBody(ref: InteractionRef, body: OutgoingBody): Promise<void> {
     if (ref === ORIGINAL) await this.interaction.editReply(body);
-    else await this.interaction.editReply({ ...body, message: ref as Message });
-  }
-
-  protected async sendTyping(): Promise<void> {
-    // The deferred response already shows "thinking…".
+    else await this.interaction.editReply({ ...body, message: ref });
   }
 }

@@ -1,10 +1,9 @@
 // Answers a user's message: the first chunk replies to it, later chunks (past 2,000 characters,
 // error lines, files) follow in the same channel or thread.
 import type { Message } from 'discord.js';
-import type { MessageRef } from '../../src/types.js';
-import { DiscordSurface, type DiscordSurfaceOptions, type OutgoingBody } from './surface.js';
+import { DiscordTransport, type DiscordSurfaceOptions, type OutgoingBody } from './surface.js';
 
-export class MessageReplySurface extends DiscordSurface {
+export class MessageReplySurface extends DiscordTransport<Message> {
   private replied = false;
 
   constructor(
@@ -14,7 +13,7 @@ export class MessageReplySurface extends DiscordSurface {
     super(opts);
   }
 
-  protected async post(body: OutgoingBody): Promise<Message> {
+  protected async postBody(body: OutgoingBody): Promise<Message> {
     if (!this.replied) {
       this.replied = true;
       // If the question was deleted meanwhile, answer in the channel rather than fail.
@@ -25,12 +24,12 @@ export class MessageReplySurface extends DiscordSurface {
     return channel.send(body);
   }
 
-  protected async patch(ref: MessageRef, body: OutgoingBody): Promise<void> {
-    await (ref as Message).edit(body);
+  protected async patchBody(ref: Message, body: OutgoingBody): Promise<void> {
+    await ref.edit(body);
   }
 
-  protected sendTyping(): Promise<unknown> {
+  async typing(): Promise<void> {
     const channel = this.source.channel;
-    return channel.isSendable() ? channel.sendTyping() : Promise.resolve();
+    if (channel.isSendable()) await channel.sendTyping();
   }
 }

@@ -1,12 +1,13 @@
-// What both Discord surfaces share: limits, mention safety, files, typing. Subclasses only say
-// how a message is posted and edited (a reply in a channel, or an interaction's webhook).
+// What both Discord transports share: limits, mention safety, files, error mapping. Subclasses
+// only say how a message body is posted and patched (a reply in a channel, or an interaction's
+// webhook) and whether typing shows. The reply session over it does pacing, retries and typing.
 import type { AttachmentBuilder, MessageMentionOptions } from 'discord.js';
 import type { Logger } from '../../src/log.js';
-import type { AudioFormat, CadenceLimits, ChannelKey, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
+import type { CadenceLimits, ChannelKey, PostOptions, SurfaceLimits, Transport, Upload } from '../../src/types.js';
+import { mapped } from './errors.js';
 import { audioFile, fitsUpload, imageFile } from './files.js';
-import { DISCORD_MAX_CHARS } from './limits.js';
+import { DISCORD_MAX_CHARS, TYPING_RENEW_MS } from './limits.js';
 import { line, type Locale } from './lines.js';
-import { TypingIndicator } from './typing.js';
 
 export interface DiscordSurfaceOptions {
   channel: ChannelKey;
@@ -20,7 +21,7 @@ export interface DiscordSurfaceOptions {
 
 /** A message body as both channel messages and interaction webhooks take it. */
 export interface OutgoingBody {
-  content?: string;
+  content?: string | undefined;
   files?: AttachmentBuilder[];
   allowedMentions: MessageMentionOptions;
 }
@@ -39,17 +40,15 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
  */
 export const DISCORD_EDIT_CADENCE: CadenceLimits = { burst: 1, minGapMs: 600 };
 
-export abstract class DiscordSurface implements Surface {
+export abstract class DiscordTransport<Ref> implements Transport<Ref> {
   readonly platform = 'discord' as const;
   readonly commandPrefix = '/';
+  readonly typingRenewMs = TYPING_RENEW_MS;
   readonly channel: ChannelKey;
   readonly limits: SurfaceLimits;
   protected readonly logger: Logger;
-  protected readonly typingIndicator: TypingIndicator;
   private readonly mentions: MessageMentionOptions;
   private readonly locale: Locale;
-  /** What each message of this reply shows now. */
-  private readonly shown = new Map<MessageRef, string>();
 
   constructor(opts: DiscordSurfaceOptions) {
     this.channel = opts.channel;
@@ -66,65 +65,37 @@ export abstract class DiscordSurface implements Surface {
       audio: true,
       audioFormat: 'mp3',
     };
-    this.typingIndicator = new TypingIndicator(
-      () => this.sendTyping(),
-      (err) => this.logger.debug({ err }, 'typing failed'),
-    );
   }
 
   /** Posts a new message (the first one may be special: a reply, the deferred response). */
-  protected abstract post(body: OutgoingBody): Promise<MessageRef>;
-  protected abstract patch(ref: MessageRef, body: OutgoingBody): Promise<void>;
-  protected abstract sendTyping(): Promise<unknown>;
+  protected abstract postBody(body: OutgoingBody): Promise<Ref>;
+  protected abstract patchBody(ref: Ref, body: OutgoingBody): Promise<void>;
 
-  /** Starts the typing indicator; it stops at the first message sent. */
-  startTyping(): void {
-    this.typingIndicator.start();
+  post(text: string, _opts?: PostOptions): Promise<Ref> {
+    // Discord renders markdown itself: the final text goes out as it is.
+    return mapped(() => this.postBody({ content: text, allowedMentions: this.mentions }));
   }
 
-  async send(text: string): Promise<MessageRef> {
-    this.typingIndicator.stop();
-    const ref = await this.post({ content: text, allowedMentions: this.mentions });
-    this.shown.set(ref, text);
-    return ref;
+  patch(ref: Ref, text: string, _opts?: PostOptions): Promise<void> {
+    return mapped(() => this.patchBody(ref, { content: text, allowedMentions: this.mentions }));
   }
 
-  async edit(ref: MessageRef, text: string, _opts?: EditOptions): Promise<void> {
-    // Discord renders markdown itself: a final edit that changes nothing would only spend
-    // one of the channel's ~5 writes per 5 s.
-    if (this.shown.get(ref) === text) return;
-    await this.patch(ref, { content: text, allowedMentions: this.mentions });
-    this.shown.set(ref, text);
-  }
-
-  async sendImage(image: ImageOutput, caption?: string): Promise<void> {
-    this.typingIndicator.stop();
+  async upload(item: Upload): Promise<void> {
+    const allowedMentions = this.mentions;
+    if (item.kind === 'audio') {
+      if (fitsUpload(item.bytes)) return void (await mapped(() => this.postBody({ files: [audioFile(item.bytes, item.format)], allowedMentions })));
+      this.logger.warn({ bytes: item.bytes.byteLength }, 'audio too large to upload');
+      return void (await mapped(() => this.postBody({ content: line(this.locale, 'audioTooLarge'), allowedMentions })));
+    }
+    const { image, caption } = item;
     const content = caption ? clip(caption, DISCORD_MAX_CHARS) : undefined;
     if (image.bytes && fitsUpload(image.bytes)) {
-      await this.post({ content, files: [imageFile({ ...image, bytes: image.bytes })], allowedMentions: this.mentions });
-      return;
+      const files = [imageFile({ ...image, bytes: image.bytes })];
+      return void (await mapped(() => this.postBody({ content, files, allowedMentions })));
     }
     // Too big to upload (or no bytes): the provider URL is better than nothing.
     this.logger.warn({ bytes: image.bytes?.byteLength }, 'image not uploadable, sending its URL');
     const text = [content, image.url].filter(Boolean).join('\n');
-    if (text) await this.post({ content: clip(text, DISCORD_MAX_CHARS), allowedMentions: this.mentions });
-  }
-
-  async sendAudio(bytes: Uint8Array, format: AudioFormat): Promise<void> {
-    this.typingIndicator.stop();
-    if (!fitsUpload(bytes)) {
-      this.logger.warn({ bytes: bytes.byteLength }, 'audio too large to upload');
-      await this.post({ content: line(this.locale, 'audioTooLarge'), allowedMentions: this.mentions });
-      return;
-    }
-    await this.post({ files: [audioFile(bytes, format)], allowedMentions: this.mentions });
-  }
-
-  async typing(): Promise<void> {
-    this.typingIndicator.pulse();
-  }
-
-  async close(): Promise<void> {
-    this.typingIndicator.stop();
+    if (text) await mapped(() => this.postBody({ content: clip(text, DISCORD_MAX_CHARS), allowedMentions }));
   }
 }

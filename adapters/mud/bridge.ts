@@ -63,6 +63,7 @@ export class MudBridge {
       locale: this.opts.core.config.conversation.locale,
       write: this.opts.write,
       onSent: (l) => this.remember(l),
+      logger: this.opts.logger.child({ channel }),
     });
     const verdict = this.rate.check(speaker.toLowerCase());
     if (verdict !== 'allow') {
@@ -89,9 +90,10 @@ export class MudBridge {
 
   /** One short line, once per window, so a player over the limit is not left guessing. */
   private async notify(surface: MudSurface, channel: string): Promise<void> {
-    await surface.send(t(this.opts.core.config.conversation.locale, 'rate_limited')).catch((err: unknown) => {
-      this.opts.logger.warn({ err, channel }, 'MUD rate-limit notice not sent');
-    });
+    await surface
+      .send(t(this.opts.core.config.conversation.locale, 'rate_limited'), { final: true })
+      .catch((err: unknown) => this.opts.logger.warn({ err, channel }, 'MUD rate-limit notice not sent'))
+      .finally(() => surface.close());
   }
 
   private track(work: Promise<void>): void {

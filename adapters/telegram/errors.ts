@@ -1,6 +1,7 @@
 // What a failed Bot API call means for the adapter. telegraf throws TelegramError with the
 // server's `error_code` / `description` / `parameters`; network failures are other errors.
 import { TelegramError } from 'telegraf';
+import { SurfaceError } from '../../src/types.js';
 
 /** Seconds the server asked us to wait (429 flood control), or undefined. */
 export function retryAfterSeconds(err: unknown): number | undefined {
@@ -41,4 +42,18 @@ export function describeTelegramError(err: unknown): { code?: number; descriptio
   if (err instanceof TelegramError) return { code: err.code, description: err.description };
   const message = err instanceof Error ? err.message : String(err);
   return { description: message.replace(/\/bot\d+:[^/\s]+/g, '/bot[redacted]') };
+}
+
+/** The failure as the reply session's retry policy sees it. `unitMs`: one retry_after "second". */
+export function toSurfaceError(err: unknown, unitMs = 1_000): SurfaceError {
+  const { description } = describeTelegramError(err);
+  // Network errors may carry the request URL, which holds the token: only the Bot API's own error is kept.
+  const cause = err instanceof TelegramError ? err : undefined;
+  const retryAfter = retryAfterSeconds(err);
+  if (retryAfter !== undefined) return new SurfaceError('rate_limited', description, { retryAfterMs: retryAfter * unitMs, cause });
+  if (isEntityError(err)) return new SurfaceError('markup_rejected', description, { cause });
+  if (isMessageGone(err)) return new SurfaceError('gone', description, { cause });
+  if (err instanceof TelegramError && err.code === 400 && /too long/i.test(err.description)) return new SurfaceError('too_long', description, { cause });
+  if (isTransient(err)) return new SurfaceError('transient', description, { cause });
+  return new SurfaceError('refused', description, { cause });
 }

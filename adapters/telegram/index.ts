@@ -17,7 +17,7 @@ import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type 
 import { line } from './lines.js';
 import { Keyboards } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
-import { ChatPacers } from './pacer.js';
+import { FloodGates } from '../../src/relay/flood-gate.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
@@ -81,7 +81,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   });
   const api: BotApi = { callApi: (method, payload) => bot.telegram.callApi(method as never, payload as never) };
   const access: AccessLists = { users: settings.allowedUsers, chats: settings.allowedChats };
-  const pacers = new ChatPacers(opts.retryAfterUnitMs);
+  const gates = new FloodGates();
   const drafts = new DraftSupport();
   const refused = new LRUCache<string, true>({ max: REFUSED_USERS_REMEMBERED });
   const inFlight = new Set<Promise<void>>();
@@ -118,7 +118,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       channel,
       mode: streamModeFor(settings!.stream, isDirect),
       drafts,
-      pacer: pacers.for(chatId),
+      gate: gates.for(chatId),
+      ...(opts.retryAfterUnitMs ? { retryAfterUnitMs: opts.retryAfterUnitMs } : {}),
       editIntervalMs: isDirect ? settings!.editIntervalDmMs : settings!.editIntervalGroupMs,
       draftIntervalMs: opts.draftIntervalMs ?? settings!.draftIntervalMs,
       logger: log.child({ channel }),
@@ -136,11 +137,12 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     // /start, /help (and an unknown /word) answer from the menu's own list, not the core's help.
     if (decision.media.length === 0 && !decision.tooLarge && parseCommand(decision.text).kind === 'help') {
       const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
-      track(surface.send(helpText(locale), { final: true }).then(() => undefined, (err: unknown) => chatLog.warn({ err: describeTelegramError(err) }, 'help not sent')));
+      const sent = surface.send(helpText(locale), { final: true }).then(() => undefined, (err: unknown) => chatLog.warn({ err }, 'help not sent'));
+      track(sent.finally(() => surface.close()));
       return;
     }
     if (decision.tooLarge && decision.media.length === 0) {
-      track(surface.send(line(locale, 'tooLarge')).then(() => undefined, () => undefined));
+      track(surface.send(line(locale, 'tooLarge')).then(() => undefined, () => undefined).finally(() => surface.close()));
       return;
     }
     const scope = { userId: decision.user.id, chatId: msg.chat.id, threadId: decision.threadId, channel: decision.channel, isDirect: decision.isDirect };

@@ -84,7 +84,8 @@ export class LocalDispatcher implements Dispatcher {
     const turn = this.queues.reserve(channel);
     // After the signal a message is dropped like queued work: not run, its user told once.
     if (this.closing) turn.abort();
-    const work = this.admit(turn, prepare, surface, log, requestId);
+    // Every path ends the reply here, once: its session finalises what is open and stops typing.
+    const work = this.admit(turn, prepare, surface, log, requestId).finally(() => surface.close?.().catch((err: unknown) => log.debug({ err }, 'surface close failed')));
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;

@@ -114,8 +114,6 @@ export class ConversationManager {
       }
       log.warn({ err }, 'request failed');
       await this.speaker.sayText(surface, `⚠️ ${this.speaker.describe(err)}`).catch((e) => log.error({ err: e }, 'could not send error line'));
-    } finally {
-      await surface.close?.().catch((e) => log.debug({ err: e }, 'surface close failed'));
     }
   }
 

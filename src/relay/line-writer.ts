@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { LineModeLimits, Surface } from '../types.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
+import { alreadyRetried } from './message-writer.js';
 import { PlainLines, inlineToPlain, toSingleLine } from './markdown.js';
 import { wrapLine } from './wrap.js';
 
@@ -213,7 +214,10 @@ export class LineWriter {
       } catch (err) {
         this.pacer.markSent();
         this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: line send failed');
-        if (attempt === 2) this.deliveryError = err;
+        if (attempt === 2 || alreadyRetried(err)) {
+          this.deliveryError = err;
+          return;
+        }
       }
     }
   }

@@ -2,7 +2,7 @@
 // edits, is sent whole when complete); a chunk that reaches the limit gets its final edit and the
 // next chunk starts a new message. All pacing state lives here, per reply on one Surface.
 import type { Logger } from '../log.js';
-import type { MessageRef, Surface } from '../types.js';
+import { SurfaceError, type MessageRef, type Surface } from '../types.js';
 import { finalFrameGap, nextFrameTiming, readyToShowFirst } from './cadence.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
@@ -11,6 +11,11 @@ import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace
 
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;
+/**
+ * A SurfaceError comes from a reply session, which already applied the one retry policy (flood
+ * waits, transient retries): trying the same call again here would only layer a second policy.
+ */
+export const alreadyRetried = (err: unknown): boolean => err instanceof SurfaceError;
 /** Between the partial text and the error / stop notice. */
 const NOTICE_SEPARATOR = '\n\n';
 
@@ -292,6 +297,7 @@ export class MessageWriter {
       } catch (err) {
         live.lastWriteAt = this.clock.now();
         this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: final edit failed');
+        if (alreadyRetried(err)) break;
       }
     }
     this.live = undefined;
@@ -311,8 +317,11 @@ export class MessageWriter {
         return true;
       } catch (err) {
         this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: send failed');
-        if (attempt === 2) this.deliveryError = err;
-        else await this.clock.sleep(this.surface.limits.minEditIntervalMs || SEND_RETRY_DELAY_MS);
+        if (attempt === 2 || alreadyRetried(err)) {
+          this.deliveryError = err;
+          break;
+        }
+        await this.clock.sleep(this.surface.limits.minEditIntervalMs || SEND_RETRY_DELAY_MS);
       }
     }
     this.logger?.error({ channel: this.surface.channel, chars: chunk.length }, 'relay: a chunk could not be delivered');

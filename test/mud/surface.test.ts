@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../adapters/mud/profile.js';
 import { MudSurface } from '../../adapters/mud/surface.js';
 import type { Locale } from '../../src/conversation/messages.js';
+import { createLogger } from '../../src/log.js';
 
 function setup(overrides: Record<string, unknown> = {}, locale: Locale = 'en') {
   const profile = parseProfile(
@@ -28,6 +29,7 @@ function setup(overrides: Record<string, unknown> = {}, locale: Locale = 'en') {
     write: async (c) => {
       written.push(c);
     },
+    logger: createLogger('silent'),
   });
   return { profile, surface, written };
 }

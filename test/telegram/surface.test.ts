@@ -1,10 +1,10 @@
-// TelegramSurface against the fake Bot API through telegraf's real client (no relay involved):
-// the verbs the relay calls, and what Telegram ends up showing.
+// TelegramSurface (a reply session over the Telegram transport) against the fake Bot API through
+// telegraf's real client (no relay involved): the verbs the relay calls, and what Telegram ends up showing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Telegraf } from 'telegraf';
 import { createLogger } from '../../src/log.js';
 import { markdownToTelegramHtml } from '../../adapters/telegram/html.js';
-import { ChatPacers } from '../../adapters/telegram/pacer.js';
+import { FloodGate } from '../../src/relay/flood-gate.js';
 import { DRAFT_CADENCE, DraftSupport, TelegramSurface, type StreamMode } from '../../adapters/telegram/surface.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 
@@ -34,7 +34,8 @@ describe('TelegramSurface', () => {
       channel: `telegram:${chatId}`,
       mode,
       drafts,
-      pacer: new ChatPacers(UNIT_MS).for(chatId),
+      gate: new FloodGate(),
+      retryAfterUnitMs: UNIT_MS,
       editIntervalMs: 0,
       draftIntervalMs: 0,
       logger,
@@ -130,7 +131,8 @@ describe('TelegramSurface', () => {
         channel: `telegram:${chatId}`,
         mode: 'draft',
         drafts,
-        pacer: new ChatPacers(UNIT_MS).for(chatId),
+        gate: new FloodGate(),
+      retryAfterUnitMs: UNIT_MS,
         editIntervalMs: 0,
         draftIntervalMs: 300,
         logger,
@@ -174,7 +176,7 @@ describe('TelegramSurface', () => {
     tg.draftSupport = answer;
     const { s, chatId } = surface('draft');
     const ref = await s.send('Hi');
-    expect(s.streamMode).toBe('edit');
+    expect(s.previewing).toBe(false);
     await s.edit(ref, 'Hi there');
     await s.edit(ref, 'Hi there, **friend**', { final: true });
     expect(tg.messagesIn(chatId)).toHaveLength(1);
