@@ -11,7 +11,7 @@ import type { OpsEvents } from '../../src/ops/events.js';
 import { minFrameGap } from '../../src/relay/cadence.js';
 import type { AudioFormat, CadenceLimits, EditOptions, ImageOutput, MessageRef, Surface, SurfaceLimits } from '../../src/types.js';
 import { describeTelegramError, isEntityError, isMessageGone, isNotModified, isTransient, isUnknownMethod, retryAfterSeconds } from './errors.js';
-import { escapeHtml, markdownToTelegramHtml } from './html.js';
+import { escapeHtml, markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import type { ChatPacer } from './pacer.js';
 
 export const MAX_MESSAGE_UNITS = 4096;

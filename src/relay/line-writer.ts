@@ -4,8 +4,8 @@ import type { Logger } from '../log.js';
 import type { LineModeLimits, Surface } from '../types.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
-import { PlainLines, inlineToPlain, toSingleLine } from './markdown.js';
-import { wrapLine } from './wrap.js';
+import { PlainLines, inlineToPlain, toSingleLine } from '../format/markdown.js';
+import { wrapLine } from '../format/wrap.js';
 
 /**
  * When a channel last received a line. One per Surface (the StreamRelay keeps them in a WeakMap),

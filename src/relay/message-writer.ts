@@ -6,8 +6,8 @@ import type { MessageRef, Surface } from '../types.js';
 import { finalFrameGap, nextFrameTiming, readyToShowFirst } from './cadence.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
-import { reopenFence, type Fence } from './fence.js';
-import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
+import { reopenFence, type Fence } from '../format/fence.js';
+import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from '../format/split.js';
 
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitText, codePointLength } from '../../src/relay/index.js';
-import { nextSplit } from '../../src/relay/split.js';
+import { nextSplit } from '../../src/format/split.js';
 import { normalizeForComparison } from './fake-surface.js';
 
 describe('splitText', () => {

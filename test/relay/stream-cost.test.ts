@@ -3,8 +3,8 @@
 // measure is asked about, against the reply's length.
 import { describe, expect, it, vi } from 'vitest';
 import { StreamRelay } from '../../src/relay/index.js';
-import { codePointLength, splitText } from '../../src/relay/split.js';
-import { GraphemeCursor } from '../../src/relay/width.js';
+import { codePointLength, splitText } from '../../src/format/split.js';
+import { GraphemeCursor } from '../../src/format/width.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSurface } from './fake-surface.js';
 

@@ -3,8 +3,8 @@
 // escapes every <, > and & in text, and leaves a marker literal when it has no partner
 // (an unbalanced `*` stays a `*`). The visible text is never longer than the markdown, so a
 // chunk that fits 4,096 units as markdown still fits once rendered. Code fences follow the one
-// grammar the splitter and the plain-text renderer use (src/relay/fence.ts).
-import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from '../../src/relay/fence.js';
+// grammar the splitter and the plain-text renderer use (src/format/fence.ts).
+import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from './fence.js';
 
 /** Schemes a link may carry; anything else stays literal text (javascript: and friends). */
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
