@@ -1,17 +1,15 @@
-// Model markdown -> Telegram HTML (parse_mode HTML). Telegram supports only a few tags, and
-// rejects the whole message on one bad entity, so the renderer emits tags strictly in pairs,
-// escapes every <, > and & in text, and leaves a marker literal when it has no partner
-// (an unbalanced `*` stays a `*`). The visible text is never longer than the markdown, so a
-// chunk that fits 4,096 units as markdown still fits once rendered. Code fences follow the one
-// grammar the splitter and the plain-text renderer use (src/format/fence.ts).
-import { closesFence, fenceLanguage, parseFenceOpening, stripFenceIndent } from './fence.js';
+// Model markdown -> Telegram HTML (parse_mode HTML), rendered from the shared block and inline
+// parsers (blocks.ts, inline.ts). Telegram supports only a few tags and rejects the whole message
+// on one bad entity, so tags are emitted strictly in pairs, every <, > and & in text is escaped,
+// and a marker with no partner stays literal. The visible text is never longer than the
+// markdown, so a chunk that fits 4,096 units as markdown still fits once rendered.
+import { parseBlocks, type Block } from './blocks.js';
+import { fenceLanguage } from './fence.js';
+import { parseInline, type InlineNode, type InlineStyle } from './inline.js';
 
 /** Schemes a link may carry; anything else stays literal text (javascript: and friends). */
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
-const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
-const QUOTE = /^\s{0,3}>\s?(.*)$/;
-const EXPANDABLE_QUOTE = /^\*\*>\s?(.*)$/;
-const LINK = /^\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/;
+const TAGS: Record<InlineStyle, string> = { bold: 'b', italic: 'i', strike: 's', spoiler: 'tg-spoiler' };
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -21,145 +19,99 @@ function escapeAttr(text: string): string {
   return escapeHtml(text).replace(/"/g, '&quot;');
 }
 
-const isSpace = (ch: string | undefined) => ch === undefined || /\s/.test(ch);
-const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
-
-interface Delimiter {
-  marker: string;
-  tag: string;
-  /** `_` only counts at word edges, so snake_case names stay as they are. */
-  wordBound: boolean;
-}
-
-const DELIMITERS: Delimiter[] = [
-  { marker: '**', tag: 'b', wordBound: false },
-  { marker: '__', tag: 'b', wordBound: true },
-  { marker: '~~', tag: 's', wordBound: false },
-  { marker: '*', tag: 'i', wordBound: false },
-  { marker: '_', tag: 'i', wordBound: true },
-];
-
-/** Index of the closing marker for an emphasis opened at `from`, or -1. */
-function findCloser(text: string, from: number, d: Delimiter): number {
-  let j = from;
-  while (j < text.length) {
-    const at = text.indexOf(d.marker, j);
-    if (at < 0) return -1;
-    const before = text[at - 1];
-    const after = text[at + d.marker.length];
-    // A single `*` must not be half of a `**` pair (that one belongs to bold).
-    const partOfLonger = d.marker.length === 1 && (after === d.marker || before === d.marker);
-    const closes = at > from && !isSpace(before) && !partOfLonger && (!d.wordBound || !isWordChar(after));
-    if (closes) return at;
-    j = partOfLonger ? at + 2 : at + 1;
-  }
-  return -1;
-}
-
-/** Text with nothing to escape and no markup character in it. */
-const PLAIN_RUN = /[^`[*_~&<>]+/y;
-
-/** Renders one line's inline markdown; recursion keeps every emitted tag paired. */
-function renderInline(text: string, allowLinks = true): string {
+function nodesToHtml(nodes: InlineNode[]): string {
   let out = '';
-  let i = 0;
-  while (i < text.length) {
-    // A run without markup characters goes out whole (a long reply is mostly such runs).
-    PLAIN_RUN.lastIndex = i;
-    const run = PLAIN_RUN.exec(text);
-    if (run) {
-      out += run[0];
-      i += run[0].length;
-      continue;
-    }
-    const ch = text[i]!;
-
-    if (ch === '`') {
-      const run = /^`+/.exec(text.slice(i))![0];
-      const end = text.indexOf(run, i + run.length);
-      if (end > i + run.length) {
-        const code = text.slice(i + run.length, end);
-        out += `<code>${escapeHtml(code.length > 2 && code.startsWith(' ') && code.endsWith(' ') ? code.slice(1, -1) : code)}</code>`;
-        i = end + run.length;
-        continue;
+  for (const node of nodes) {
+    switch (node.kind) {
+      case 'text':
+        out += escapeHtml(node.text);
+        break;
+      case 'code':
+        out += `<code>${escapeHtml(node.text)}</code>`;
+        break;
+      case 'url':
+        // Telegram links a bare URL itself; a bracketed one loses its brackets.
+        out += node.bracketed ? `<a href="${escapeAttr(node.url)}">${escapeHtml(node.url)}</a>` : escapeHtml(node.url);
+        break;
+      case 'link': {
+        const label = nodesToHtml(node.children);
+        if (!LINK_SCHEMES.test(node.url)) out += escapeHtml(node.source);
+        else out += `<a href="${escapeAttr(node.url)}">${label || escapeHtml(node.url)}</a>`;
+        break;
       }
-      out += escapeHtml(run);
-      i += run.length;
-      continue;
+      case 'style':
+        out += `<${TAGS[node.style]}>${nodesToHtml(node.children)}</${TAGS[node.style]}>`;
+        break;
+      default:
+        node satisfies never;
     }
-
-    if (ch === '[' && allowLinks) {
-      const link = LINK.exec(text.slice(i));
-      if (link && LINK_SCHEMES.test(link[2]!)) {
-        out += `<a href="${escapeAttr(link[2]!)}">${renderInline(link[1]!, false)}</a>`;
-        i += link[0].length;
-        continue;
-      }
-    }
-
-    const d = DELIMITERS.find((x) => text.startsWith(x.marker, i));
-    if (d) {
-      const next = text[i + d.marker.length];
-      const opens = !isSpace(next) && next !== d.marker[0] && (!d.wordBound || !isWordChar(text[i - 1]));
-      const closer = opens ? findCloser(text, i + d.marker.length, d) : -1;
-      if (closer > 0) {
-        out += `<${d.tag}>${renderInline(text.slice(i + d.marker.length, closer), allowLinks)}</${d.tag}>`;
-        i = closer + d.marker.length;
-        continue;
-      }
-      out += escapeHtml(d.marker);
-      i += d.marker.length;
-      continue;
-    }
-
-    out += escapeHtml(ch);
-    i += 1;
   }
   return out;
 }
 
-function renderCodeBlock(lines: string[], language: string): string {
+/** Renders one line's inline markdown. */
+export function inlineToHtml(text: string): string {
+  return nodesToHtml(parseInline(text));
+}
+
+function codeBlock(lines: string[], info: string): string {
   const body = escapeHtml(lines.join('\n'));
-  const lang = language.replace(/[^\w+#.-]/g, '');
+  const lang = fenceLanguage(info).replace(/[^\w+#.-]/g, '');
   return lang ? `<pre><code class="language-${lang}">${body}</code></pre>` : `<pre>${body}</pre>`;
+}
+
+/** HTML of one block outside code and quotes. */
+function lineToHtml(block: Exclude<Block, { kind: 'fence-open' | 'fence-close' | 'code' | 'quote' }>): string {
+  switch (block.kind) {
+    case 'blank':
+      return '';
+    case 'rule':
+    case 'table-divider':
+    case 'table-row':
+      return escapeHtml(block.source);
+    case 'heading':
+      return block.text ? `<b>${inlineToHtml(block.text)}</b>` : '';
+    case 'item':
+      return escapeHtml(block.prefix) + inlineToHtml(block.text);
+    case 'paragraph':
+      return inlineToHtml(block.text);
+    default:
+      return block satisfies never;
+  }
 }
 
 /** Markdown as models write it -> Telegram HTML. Always well-formed; unknown syntax stays text. */
 export function markdownToTelegramHtml(markdown: string): string {
-  const lines = markdown.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    const fence = parseFenceOpening(line);
-    if (fence) {
-      const body: string[] = [];
-      let j = i + 1;
-      while (j < lines.length && !closesFence(fence.marker, lines[j]!)) body.push(stripFenceIndent(lines[j++]!, fence.indent));
-      // An unclosed fence (a cut-off answer) still renders as code to the end.
-      out.push(renderCodeBlock(body, fenceLanguage(fence.info)));
-      i = j + 1;
-      continue;
+  let code: { lines: string[]; info: string } | undefined;
+  let quote: { lines: string[]; expandable: boolean } | undefined;
+  const flushQuote = (): void => {
+    if (quote) out.push(`<blockquote${quote.expandable ? ' expandable' : ''}>${quote.lines.join('\n')}</blockquote>`);
+    quote = undefined;
+  };
+  for (const block of parseBlocks(markdown)) {
+    if (block.kind !== 'quote' || block.start || quote?.expandable !== block.expandable) flushQuote();
+    switch (block.kind) {
+      case 'fence-open':
+        code = { lines: [], info: block.info };
+        break;
+      case 'code':
+        code?.lines.push(block.text);
+        break;
+      case 'fence-close':
+        if (code) out.push(codeBlock(code.lines, code.info));
+        code = undefined;
+        break;
+      case 'quote':
+        quote ??= { lines: [], expandable: block.expandable };
+        quote.lines.push(inlineToHtml(block.text));
+        break;
+      default:
+        out.push(lineToHtml(block));
     }
-    const expandable = EXPANDABLE_QUOTE.exec(line);
-    if (expandable) {
-      // Telegram's markdown spelling of a collapsed quote: `**>first`, `>more`, last line ends `||`.
-      const quoted = [expandable[1]!];
-      i += 1;
-      while (!quoted.at(-1)!.endsWith('||') && i < lines.length && QUOTE.test(lines[i]!)) quoted.push(QUOTE.exec(lines[i++]!)![1]!);
-      quoted[quoted.length - 1] = quoted.at(-1)!.replace(/\|\|$/, '');
-      out.push(`<blockquote expandable>${quoted.map((q) => renderInline(q)).join('\n')}</blockquote>`);
-      continue;
-    }
-    if (QUOTE.test(line)) {
-      const quoted: string[] = [];
-      while (i < lines.length && QUOTE.test(lines[i]!)) quoted.push(renderInline(QUOTE.exec(lines[i++]!)![1]!));
-      out.push(`<blockquote>${quoted.join('\n')}</blockquote>`);
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    out.push(heading ? `<b>${renderInline(heading[1]!)}</b>` : renderInline(line));
-    i += 1;
   }
+  flushQuote();
+  // An unclosed fence (a cut-off answer) still renders as code to the end.
+  if (code) out.push(codeBlock(code.lines, code.info));
   return out.join('\n');
 }
