@@ -70,6 +70,8 @@ function codeSpanEnd(text: string, from: number, n: number): number {
 
 class InlineParser {
   private readonly out: InlineNode[] = [];
+  /** Where each node other than text starts and ends in the source, as [start, end) pairs. */
+  readonly spans: number[] = [];
   private i = 0;
 
   constructor(
@@ -87,7 +89,9 @@ class InlineParser {
         this.i += run[0].length;
         continue;
       }
+      const start = this.i;
       if (!this.markup()) this.addText(text[this.i++]!);
+      else if (this.out[this.out.length - 1]?.kind !== 'text') this.spans.push(start, this.i);
     }
     return this.out;
   }
@@ -173,4 +177,15 @@ class InlineParser {
 /** The inline tree of one line (or one block's text); `links` false inside a link's label. */
 export function parseInline(text: string, links = true): InlineNode[] {
   return new InlineParser(text, links).parse();
+}
+
+/**
+ * Where the entities of a line (code spans, links, URLs, emphasis) start and end, as flat
+ * [start, end) pairs in text order: a cut strictly inside one would break it. A prefix of a line
+ * yields the entities of the whole line that close within it (the first closer always wins).
+ */
+export function inlineSpans(text: string): number[] {
+  const parser = new InlineParser(text, true);
+  parser.parse();
+  return parser.spans;
 }

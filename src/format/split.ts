@@ -2,7 +2,8 @@
 // (paragraph > line > sentence end > word > hard cut), closing and reopening code fences.
 // The same step function serves finished texts (splitText) and the live stream (StreamRelay),
 // so a streamed answer is cut exactly where splitText would cut the complete text.
-import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
+import { closeFence, fenceAfter, fenceStep, reopenFence, type Fence } from './fence.js';
+import { inlineSpans } from './inline.js';
 import { noBreakBetween } from './line-break.js';
 import { boundaryAtOrBefore, GraphemeCursor, isWideCodePoint } from './width.js';
 
@@ -21,10 +22,12 @@ export const codePointLength: Measure = (text) => {
 /** A boundary before this fraction of the room is a worse cut than a later, weaker boundary. */
 const MIN_SPLIT_FRACTION = 0.5;
 /**
- * Characters past the room a boundary decision may look at ("\n\n", "\r\n\r"): a live stream
- * decides a split only once that much more text arrived, so the decision never changes later.
+ * Characters past the room a boundary decision may look at ("\n\n", the closer of a bold or a
+ * link that a cut must not break): a live stream decides a split only once that much more text
+ * arrived, so the decision never changes later. An entity that closes within this many characters
+ * past the room is never cut; a longer one may be.
  */
-export const SPLIT_LOOKAHEAD = 4;
+export const SPLIT_LOOKAHEAD = 64;
 
 enum Boundary {
   Paragraph,
@@ -185,23 +188,57 @@ function separatorLength(rest: string, at: number): number {
   return isSpace(rest[at]) ? 1 : 0;
 }
 
+/**
+ * The inline entities (code spans, links, emphasis) of the lines outside fences in rest[0, end),
+ * as flat [start, end) pairs. Only this window is parsed, so a stream decides as the whole text would.
+ */
+function entitySpans(rest: string, fence: Fence | null, end: number): number[] {
+  const seen = rest.slice(0, end);
+  const spans: number[] = [];
+  let open = fence;
+  for (let from = 0; from <= seen.length; ) {
+    let to = seen.indexOf('\n', from);
+    if (to < 0) to = seen.length;
+    const line = seen.slice(from, to);
+    const before = open;
+    open = fenceStep(open, line).fence;
+    if (!before && !open) for (const at of inlineSpans(line)) spans.push(from + at);
+    from = to + 1;
+  }
+  return spans;
+}
+
+/** The entity a chunk ending at `at` would cut in two, as its start; -1 when none. */
+function entityAround(spans: number[], at: number): number {
+  for (let k = 0; k < spans.length; k += 2) if (spans[k]! < at && at < spans[k + 1]!) return spans[k]!;
+  return -1;
+}
+
 /** How far before the room a hard cut first looks for its grapheme boundaries (more than a fence line). */
 const HARD_CUT_WINDOW = 256;
 
 /** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
-function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
+function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure, spans: number[]): SplitStep {
   // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
   const seen = rest.slice(0, room + SPLIT_LOOKAHEAD);
   // The cut nearly always fits at the last boundary within the room: segment only the end of
   // the room first, and the whole of it only when nothing there fits (a fence line that does not).
   const near = boundaryAtOrBefore(seen, room - HARD_CUT_WINDOW, HARD_CUT_WINDOW);
   const cut = (near > 0 && lastFittingCut(rest, fence, seen, near, room, maxChars, measure)) || lastFittingCut(rest, fence, seen, 0, room, maxChars, measure);
-  if (cut) return cut;
+  if (cut) return beforeEntity(rest, fence, cut, room, spans);
   // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
   const first = new GraphemeCursor(seen).next();
   const one = first > 0 ? first : 1;
   const piece = rest.slice(0, one);
   return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+}
+
+/** A hard cut inside an entity moves to the entity's start, unless that leaves less than half the room. */
+function beforeEntity(rest: string, fence: Fence | null, cut: SplitStep, room: number, spans: number[]): SplitStep {
+  const start = entityAround(spans, cut.consumed);
+  if (start < Math.ceil(room * MIN_SPLIT_FRACTION)) return cut;
+  const earlier = chunkEndingAt(rest, fence, start);
+  return earlier ? { ...earlier, consumed: start } : cut;
 }
 
 /** The cut at the last grapheme boundary in (from, room] whose chunk fits, segmenting from `from` (a boundary). */
@@ -249,17 +286,19 @@ export function nextSplit(
 
   // Only the second half of the room is scanned: an earlier boundary is a worse cut than a hard one.
   const boundaries = findBoundaries(rest, Math.ceil(room * MIN_SPLIT_FRACTION), room);
+  const spans = entitySpans(rest, fence, room + SPLIT_LOOKAHEAD);
   for (const kind of BOUNDARY_PREFERENCE) {
     const ofKind = boundaries[kind]!;
     for (let k = ofKind.length - 1; k >= 0; k--) {
       const at = ofKind[k]!;
+      if (entityAround(spans, at) >= 0) continue;
       const cut = chunkEndingAt(rest, fence, at);
       if (!cut || measure(cut.chunk) > maxChars) continue;
       const consumed = cut.fence ? at + separatorLength(rest, at) : at;
       return { chunk: cut.chunk, consumed, fence: cut.fence };
     }
   }
-  return hardCut(rest, fence, room, maxChars, measure);
+  return hardCut(rest, fence, room, maxChars, measure, spans);
 }
 
 /**
