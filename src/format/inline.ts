@@ -30,8 +30,10 @@ const DELIMITERS: readonly Delimiter[] = [
   { marker: '_', style: 'italic', wordBound: true },
 ];
 
-/** Text with no character that could start markup (a long reply is mostly such runs). */
-const PLAIN_RUN = /[^`\\[!*_~|<h]+/y;
+/** Text with no character that could start markup (a long reply is mostly such runs); an `h` only starts a URL. */
+const PLAIN_RUN = /(?:[^`\\[!*_~|<h]|h(?!ttps?:\/\/))+/y;
+/** Some markup may be in a text that matches this; one that does not is its own plain text. */
+const MAY_HOLD_MARKUP = /[`\\[!*_~|<]|https?:\/\//;
 const LINK = /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/y;
 const AUTOLINK = /<((?:https?|mailto):[^>\s]+)>/y;
 const BARE_URL = /https?:\/\/[^\s<>()]+/y;
@@ -176,6 +178,7 @@ class InlineParser {
 
 /** The inline tree of one line (or one block's text); `links` false inside a link's label. */
 export function parseInline(text: string, links = true): InlineNode[] {
+  if (!MAY_HOLD_MARKUP.test(text)) return text ? [{ kind: 'text', text }] : [];
   return new InlineParser(text, links).parse();
 }
 
