@@ -31,7 +31,7 @@ const DELIMITERS: readonly Delimiter[] = [
 ];
 
 /** Text with no character that could start markup (a long reply is mostly such runs); an `h` only starts a URL. */
-const PLAIN_RUN = /(?:[^`\\[!*_~|<h]|h(?!ttps?:\/\/))+/y;
+const PLAIN_RUN = /[^`\\[!*_~|<h]*(?:h(?!ttps?:\/\/)[^`\\[!*_~|<h]*)*/y;
 /** Some markup may be in a text that matches this; one that does not is its own plain text. */
 const MAY_HOLD_MARKUP = /[`\\[!*_~|<]|https?:\/\//;
 const LINK = /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/y;
@@ -86,7 +86,7 @@ class InlineParser {
     while (this.i < text.length) {
       PLAIN_RUN.lastIndex = this.i;
       const run = PLAIN_RUN.exec(text);
-      if (run) {
+      if (run && run[0].length > 0) {
         this.addText(run[0]);
         this.i += run[0].length;
         continue;
