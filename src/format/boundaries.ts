@@ -59,6 +59,9 @@ export function findBoundaries(rest: string, from: number, room: number): number
       if (!isSpaceCode(prevCode)) byKind[sentenceEndsBefore(rest, i, SENTENCE_END_FLAG) ? Boundary.Sentence : Boundary.Word]!.push(i);
       continue;
     }
+    // Between two ASCII characters only a space or a newline is a boundary (the rules below need
+    // a wide character), unless a closing quote follows a wide sentence end ("。\"x").
+    if (code < 0x80 && prevCode < 0x80 && !(PUNCTUATION_FLAGS[prevCode]! & CLOSING_QUOTE_FLAG)) continue;
     // CJK text has no spaces: a break is allowed between wide characters.
     if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
     if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
