@@ -20,6 +20,7 @@ export type Block =
   | { kind: 'table-row'; cells: string[]; source: string }
   | { kind: 'paragraph'; text: string };
 
+const BLANK = /^\s*$/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const RULE = /^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$/;
 const ITEM = /^([ \t]*)([*+-]|\d{1,9}[.)])[ \t]+(?:\[( |x|X)\][ \t]+)?/;
@@ -32,7 +33,7 @@ const EXPANDABLE_END = '||';
 
 /** The block of a line outside any fence and quote (also the content of a quote line). */
 export function classifyLine(line: string): Block {
-  if (line.trim() === '') return { kind: 'blank' };
+  if (BLANK.test(line)) return { kind: 'blank' }; // not trim(): that copies a long line
   if (RULE.test(line)) return { kind: 'rule', source: line };
   const heading = HEADING.exec(line);
   if (heading) return { kind: 'heading', text: heading[1] ?? '' };
