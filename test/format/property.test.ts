@@ -11,7 +11,7 @@ import { markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import { parseTelegramHtml } from '../fakes/telegram/html-entities.js';
 import { prng, randomPieces } from '../relay/helpers.js';
 
-const CASES = 150;
+const CASES = 100;
 const WORDS = ['the', 'model', 'writes', 'x', 'a.b', 'snake_case', '2*3', 'a<b', '&amp', '中文', '回答。', '😀', '👩‍💻', 'e\u0301', '[', '`', '*', '||'];
 const ENTITIES = ['**bold words**', '_it_', '*it too*', '~~gone~~', '||hidden bit||', '`code span`', '[a link](https://e.x/a_b)', '<https://y.io>', 'https://z.io/p_q', '**b _nested_ b**'];
 const FENCES = ['```', '```ts', '~~~', '````', '  ```py', '~~~~ sh'];
