@@ -5,7 +5,7 @@
 // (a timer ticking as other channels' work would). Goal: <= 200 ms CPU, lag p99 < 50 ms.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { markdownToTelegramHtml } from '../adapters/telegram/html.js';
+import { markdownToTelegramHtml } from '../src/format/telegram-html.js';
 import { StreamRelay } from '../src/relay/index.js';
 import type { AudioFormat, EditOptions, ImageOutput, MessageRef, Platform, Surface, SurfaceLimits } from '../src/types.js';
 

@@ -1,7 +1,7 @@
 // Streamed text -> lines no wider than the terminal, broken between words. Terminals wrap
 // mid-word on their own; this breaks at spaces instead, and between CJK characters (which
 // carry no spaces). A word that arrives in two chunks is held until it is complete.
-import { graphemeWidth, splitGraphemes } from '../../src/relay/width.js';
+import { graphemeWidth, splitGraphemes } from '../../src/format/width.js';
 
 export class WordWrapper {
   private column = 0;

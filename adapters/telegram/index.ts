@@ -21,7 +21,7 @@ import { FloodGates } from '../../src/relay/flood-gate.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
-export { markdownToTelegramHtml, escapeHtml } from './html.js';
+export { markdownToTelegramHtml, escapeHtml } from '../../src/format/telegram-html.js';
 export { TelegramSurface, DraftSupport, type StreamMode } from './surface.js';
 export { classify, channelKeyOf } from './inbound.js';
 

@@ -10,7 +10,7 @@ import { ReplySession } from '../../src/relay/reply-session.js';
 import type { PostOptions, SurfaceLimits, Transport, TypingAction, Upload } from '../../src/types.js';
 import { DRAFT_CADENCE, type DraftSupport, type StreamMode } from './drafts.js';
 import { isNotModified, toSurfaceError } from './errors.js';
-import { escapeHtml, markdownToTelegramHtml } from './html.js';
+import { escapeHtml, markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import { uploadCall } from './uploads.js';
 
 export { DraftSupport, DRAFT_MAX_FAILURES, DRAFT_CADENCE, type StreamMode } from './drafts.js';

@@ -6,8 +6,8 @@
 // `burst` frames go out as soon as the text has grown by a readable step at a word boundary,
 // but never sooner than `minGapMs` after the previous write; after them, the steady interval.
 import type { CadenceLimits } from '../types.js';
-import { codePointLength } from './split.js';
-import { isWideCodePoint } from './width.js';
+import { codePointLength } from '../format/split.js';
+import { isWideCodePoint } from '../format/width.js';
 
 export type { CadenceLimits };
 

@@ -13,7 +13,7 @@ export {
   type StreamRelayDeps,
 } from './relay.js';
 export { systemClock, type Clock } from './clock.js';
-export { splitText, codePointLength, type Measure } from './split.js';
-export { displayWidth } from './width.js';
-export { wrapLine } from './wrap.js';
-export { markdownToPlain } from './markdown.js';
+export { splitText, codePointLength, type Measure } from '../format/split.js';
+export { displayWidth } from '../format/width.js';
+export { wrapLine } from '../format/wrap.js';
+export { markdownToPlain } from '../format/markdown.js';

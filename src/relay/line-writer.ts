@@ -5,8 +5,8 @@ import type { LineModeLimits, Surface } from '../types.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
 import { alreadyRetried } from './message-writer.js';
-import { PlainLines, inlineToPlain, toSingleLine } from './markdown.js';
-import { wrapLine } from './wrap.js';
+import { PlainLines, inlineToPlain, toSingleLine } from '../format/markdown.js';
+import { wrapLine } from '../format/wrap.js';
 
 /**
  * When a channel last received a line. One per Surface (the StreamRelay keeps them in a WeakMap),
@@ -47,18 +47,40 @@ function stableCut(raw: string): number {
   for (let p = raw.lastIndexOf(' '); p > 0; p = raw.lastIndexOf(' ', p - 1)) {
     const prefix = raw.slice(0, p);
     if (prefix.trim() === '') return 0;
-    const count = (re: RegExp): number => (prefix.match(re) ?? []).length;
-    const balanced =
-      count(/`/g) % 2 === 0 &&
-      count(/\*/g) % 2 === 0 &&
-      count(/_/g) % 2 === 0 &&
-      count(/~~/g) % 2 === 0 &&
-      count(/\[/g) === count(/\]/g) &&
-      count(/\(/g) === count(/\)/g) &&
-      count(/</g) === count(/>/g);
-    if (balanced) return p;
+    if (isBalanced(prefix)) return p;
   }
   return 0;
+}
+
+/** True when no backtick, emphasis marker, bracket, parenthesis or angle bracket is left open (one pass, no regex per marker). */
+function isBalanced(prefix: string): boolean {
+  let ticks = 0;
+  let stars = 0;
+  let unders = 0;
+  let tildePairs = 0;
+  let square = 0;
+  let round = 0;
+  let angle = 0;
+  for (let i = 0; i < prefix.length; i++) {
+    switch (prefix.charCodeAt(i)) {
+      case 0x60: ticks++; break; // `
+      case 0x2a: stars++; break; // *
+      case 0x5f: unders++; break; // _
+      case 0x7e: // ~~ counts as one marker, as a non-overlapping /~~/g match does
+        if (prefix.charCodeAt(i + 1) === 0x7e) {
+          tildePairs++;
+          i++;
+        }
+        break;
+      case 0x5b: square++; break; // [
+      case 0x5d: square--; break; // ]
+      case 0x28: round++; break; // (
+      case 0x29: round--; break; // )
+      case 0x3c: angle++; break; // <
+      case 0x3e: angle--; break; // >
+    }
+  }
+  return ticks % 2 === 0 && stars % 2 === 0 && unders % 2 === 0 && tildePairs % 2 === 0 && square === 0 && round === 0 && angle === 0;
 }
 
 export class LineWriter {

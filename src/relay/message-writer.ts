@@ -6,8 +6,8 @@ import { SurfaceError, type MessageRef, type Surface } from '../types.js';
 import { finalFrameGap, nextFrameTiming, readyToShowFirst } from './cadence.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
-import { reopenFence, type Fence } from './fence.js';
-import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from './split.js';
+import { reopenFence, type Fence } from '../format/fence.js';
+import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from '../format/split.js';
 
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;
@@ -69,6 +69,12 @@ export class MessageWriter {
    */
   private window = '';
   private windowBound = 0;
+  /**
+   * The window without its trailing whitespace, and that whitespace: grown per delta, because
+   * trimming (or reading the end of) the grown window would copy the whole chunk per delta.
+   */
+  private windowText = '';
+  private windowTail = '';
   private readCursor = 0;
 
   constructor(
@@ -134,7 +140,7 @@ export class MessageWriter {
 
   private frameTiming(draft: string) {
     const live = this.live!;
-    const atWordEnd = /\s/.test(this.window[this.window.length - 1] ?? '');
+    const atWordEnd = this.windowTail !== '';
     const limits = this.surface.limits;
     return nextFrameTiming(live, this.clock.now(), live.shown, draft, atWordEnd, limits.minEditIntervalMs, limits.cadence);
   }
@@ -149,6 +155,7 @@ export class MessageWriter {
     const blankStart = this.window === '';
     this.window += fresh;
     this.windowBound += this.measure(fresh);
+    this.growWindowEnd(fresh);
     if (blankStart) this.skipChunkLeadingWhitespace();
   }
 
@@ -177,6 +184,22 @@ export class MessageWriter {
   private setWindow(window: string): void {
     this.window = window;
     this.windowBound = this.measure(window);
+    this.resetWindowEnd();
+  }
+
+  private growWindowEnd(fresh: string): void {
+    const textEnd = fresh.trimEnd().length;
+    if (textEnd === 0) {
+      this.windowTail += fresh;
+      return;
+    }
+    this.windowText += this.windowTail + fresh.slice(0, textEnd);
+    this.windowTail = fresh.slice(textEnd);
+  }
+
+  private resetWindowEnd(): void {
+    this.windowText = this.window.trimEnd();
+    this.windowTail = this.window.slice(this.windowText.length);
   }
 
   /** A chunk outside a fence never starts with blanks. */
@@ -186,6 +209,7 @@ export class MessageWriter {
     if (skip === 0) return;
     this.chunkStart += skip;
     this.window = this.window.slice(skip);
+    this.resetWindowEnd();
   }
 
   /** True when head + window surely fits in one message (without measuring the window again). */
@@ -196,9 +220,10 @@ export class MessageWriter {
   /** The current chunk as it can be shown now: cut to the limit while its split is undecided. */
   private draft(): string {
     const rest = this.window;
-    if (rest.trim() === '') return '';
+    if (this.windowText === '') return '';
     const head = reopenFence(this.fence);
     const room = this.windowFits(head) ? rest.length : fitLength(head, rest, this.maxChars, this.measure);
+    if (room === rest.length) return head + this.windowText;
     return (head + rest.slice(0, room)).trimEnd();
   }
 

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { Surface } from '../types.js';
 import { systemClock, type Clock } from './clock.js';
 import { LinePacer, LineWriter, wrapForSurface } from './line-writer.js';
-import { markdownToPlain } from './markdown.js';
+import { markdownToPlain } from '../format/markdown.js';
 import { MessageWriter, type MessageCap } from './message-writer.js';
 import { ReplyBuffer, readDeltas } from './reply-buffer.js';
 

@@ -9,7 +9,7 @@ import { createConsoleAdapter } from '../../adapters/console/index.js';
 import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
-import { displayWidth } from '../../src/relay/width.js';
+import { displayWidth } from '../../src/format/width.js';
 import type { Adapter } from '../../src/types.js';
 import { echoReply, startFakeUpstream, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
 

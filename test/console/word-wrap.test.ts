@@ -2,7 +2,7 @@
 // tokens longer than a line, indentation and explicit newlines.
 import { describe, expect, it } from 'vitest';
 import { WordWrapper } from '../../adapters/console/word-wrap.js';
-import { displayWidth } from '../../src/relay/width.js';
+import { displayWidth } from '../../src/format/width.js';
 
 function wrapInChunks(text: string, cols: number, chunk: number): string {
   const w = new WordWrapper(() => cols);

@@ -1,8 +1,8 @@
 // A Surface that records everything and reports every breach of its own limits as a violation:
 // too long, edited too soon, edited without a change, lines too wide or too fast, text lost.
 import type { AudioFormat, EditOptions, ImageOutput, MessageRef, Platform, Surface, SurfaceLimits } from '../../src/types.js';
-import { codePointLength } from '../../src/relay/split.js';
-import { displayWidth } from '../../src/relay/width.js';
+import { codePointLength } from '../../src/format/split.js';
+import { displayWidth } from '../../src/format/width.js';
 import { finalFrameGap, minFrameGap } from '../../src/relay/cadence.js';
 import type { FakeClock } from './fake-clock.js';
 

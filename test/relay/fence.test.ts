@@ -1,10 +1,10 @@
-// One fence grammar (src/relay/fence.ts, CommonMark): the splitter, markdown -> plain text and
+// One fence grammar (src/format/fence.ts, CommonMark): the splitter, markdown -> plain text and
 // markdown -> Telegram HTML agree on which lines are code.
 import { describe, expect, it } from 'vitest';
-import { markdownToTelegramHtml } from '../../adapters/telegram/html.js';
+import { markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import { markdownToPlain, splitText } from '../../src/relay/index.js';
-import { fenceAfter } from '../../src/relay/fence.js';
-import { PlainLines } from '../../src/relay/markdown.js';
+import { fenceAfter } from '../../src/format/fence.js';
+import { PlainLines } from '../../src/format/markdown.js';
 import { prng } from './helpers.js';
 
 const ISSUE = 'Example:\n```\nprint(1)\n```python\nx = 2\n```\nafter';

@@ -4,8 +4,8 @@
 // is in `npm run bench -- long-token`. The property cases pin that normal results did not change.
 import { describe, expect, it } from 'vitest';
 import { codePointLength, displayWidth, splitText, wrapLine } from '../../src/relay/index.js';
-import { fitLength } from '../../src/relay/split.js';
-import { graphemeWidth, splitGraphemes } from '../../src/relay/width.js';
+import { fitLength } from '../../src/format/split.js';
+import { graphemeWidth, splitGraphemes } from '../../src/format/width.js';
 import { prng } from './helpers.js';
 
 const LONG = 200_000;

@@ -1,6 +1,6 @@
 // ReasoningDisplay: what each surface shows while a model thinks, for REASONING=hide|status|show.
 import { describe, expect, it, vi } from 'vitest';
-import { markdownToTelegramHtml } from '../../adapters/telegram/html.js';
+import { markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import { formatExcerpt, REASONING_EXCERPT_CHARS, ReasoningDisplay, type ReasoningMode } from '../../src/relay/reasoning.js';
 import type { Platform, SurfaceLimits } from '../../src/types.js';
 import { parseTelegramHtml } from '../fakes/telegram/html-entities.js';

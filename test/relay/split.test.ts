@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitText, codePointLength } from '../../src/relay/index.js';
-import { nextSplit } from '../../src/relay/split.js';
+import { nextSplit, SPLIT_LOOKAHEAD } from '../../src/format/split.js';
 import { normalizeForComparison } from './fake-surface.js';
 
 describe('splitText', () => {
@@ -90,7 +90,10 @@ describe('nextSplit (the streaming step)', () => {
   it('waits for lookahead before deciding a split on a live stream', () => {
     const rest = 'word '.repeat(4) + 'wor'; // 23 chars, limit 20
     expect(nextSplit(rest, null, 20, codePointLength, false)).toBeUndefined();
-    expect(nextSplit(rest + 'd more', null, 20, codePointLength, false)).toBeDefined();
+    // Decided once SPLIT_LOOKAHEAD characters past the room (20) arrived.
+    const seen = (rest + 'd more'.padEnd(SPLIT_LOOKAHEAD, ' and')).slice(0, 20 + SPLIT_LOOKAHEAD);
+    expect(nextSplit(seen.slice(0, -1), null, 20, codePointLength, false)).toBeUndefined();
+    expect(nextSplit(seen, null, 20, codePointLength, false)).toBeDefined();
   });
 
   it('never splits while the text (without trailing blanks) still fits', () => {

@@ -3,8 +3,8 @@
 // measure is asked about, against the reply's length.
 import { describe, expect, it, vi } from 'vitest';
 import { StreamRelay } from '../../src/relay/index.js';
-import { codePointLength, splitText } from '../../src/relay/split.js';
-import { GraphemeCursor } from '../../src/relay/width.js';
+import { codePointLength, splitText } from '../../src/format/split.js';
+import { GraphemeCursor } from '../../src/format/width.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSurface } from './fake-surface.js';
 
@@ -104,6 +104,56 @@ describe('hard cut cost per message', () => {
       expect(chunks.length).toBeGreaterThanOrEqual(100);
       // The old cut walked each chunk's whole room: a cursor step per grapheme of the text.
       expect(next.mock.calls.length).toBeLessThan(codePointLength(text) / 4);
+    } finally {
+      next.mockRestore();
+    }
+  });
+});
+
+describe('draft cost per delta (console: one 100k-char message edited per delta)', () => {
+  it.each([
+    ['one token', 'x'.repeat(80_000)],
+    ['prose', 'word '.repeat(16_000).trimEnd()],
+  ])('a %s draft that fits whole is not trimmed (copied) per delta', async (_name, text) => {
+    let trimmed = 0;
+    const clock = new FakeClock();
+    // The fake's own checks trim what it is sent: the platform's work, not counted.
+    const surface = new CheckingSurface({ clock, limits: { maxChars: 100_000, canEdit: true, minEditIntervalMs: 0 } });
+    const counting = (original: () => string) =>
+      function (this: string) {
+        if (!surface.checking) trimmed += this.length;
+        return original.call(this);
+      };
+    const { trim, trimEnd } = String.prototype;
+    const spies = [
+      vi.spyOn(String.prototype, 'trim').mockImplementation(counting(trim)),
+      vi.spyOn(String.prototype, 'trimEnd').mockImplementation(counting(trimEnd)),
+    ];
+    try {
+      const result = await new StreamRelay({ clock }).pipe(deltasOf(text), surface);
+      expect(result.text).toBe(text);
+      expect(surface.messages).toHaveLength(1);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // Each delta and the finished text are trimmed a few times (~5x the text in all); the old
+    // draft trimmed the whole window on every delta: ~300 deltas x ~40k chars (70-100x).
+    expect(trimmed).toBeLessThan(8 * text.length);
+  });
+});
+
+describe('line mode wrapping cost', () => {
+  it('ASCII prose streamed to a MUD wraps without a grapheme walk', async () => {
+    const next = vi.spyOn(GraphemeCursor.prototype, 'next');
+    try {
+      const clock = new FakeClock();
+      const surface = new FakeSurface({ clock, limits: { maxChars: 4000, canEdit: false, minEditIntervalMs: 0, lineMode: { width: 76, pacingMs: 0 } } });
+      const text = 'word '.repeat(4_000);
+      const result = await new StreamRelay({ clock }).pipe(deltasOf(text), surface);
+      expect(result.text).toBe(text);
+      expect(surface.lines.length).toBeGreaterThan(200);
+      // The old wrapper stepped a grapheme cursor once per character.
+      expect(next.mock.calls.length).toBe(0);
     } finally {
       next.mockRestore();
     }

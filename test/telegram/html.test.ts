@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, markdownToTelegramHtml as render } from '../../adapters/telegram/html.js';
+import { escapeHtml, markdownToTelegramHtml as render } from '../../src/format/telegram-html.js';
 import { parseTelegramHtml } from '../fakes/telegram/html-entities.js';
 
 describe('markdownToTelegramHtml', () => {

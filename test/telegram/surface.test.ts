@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Telegraf } from 'telegraf';
 import { createLogger } from '../../src/log.js';
-import { markdownToTelegramHtml } from '../../adapters/telegram/html.js';
+import { markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import { FloodGate } from '../../src/relay/flood-gate.js';
 import { DRAFT_CADENCE, DraftSupport, TelegramSurface, type StreamMode } from '../../adapters/telegram/surface.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';

@@ -14,6 +14,8 @@ export interface Fence {
   marker: string;
   /** The opening line as written, e.g. "```ts": reopening repeats the language tag. */
   opener: string;
+  /** Spaces before the opening marker (0-3): content lines lose as many. */
+  indent?: number;
 }
 
 /** An opening fence line, parsed. */
@@ -58,6 +60,21 @@ export function stripFenceIndent(line: string, indent: number): string {
   return line.slice(n);
 }
 
+/** What one line does to the fence state: the fence open after it, and the opening's info string and indent. */
+export interface FenceStep {
+  fence: Fence | null;
+  info: string;
+  indent: number;
+}
+
+/** One line through the fence state machine (the only place fences open and close). */
+export function fenceStep(open: Fence | null, line: string): FenceStep {
+  if (open) return { fence: closesFence(open.marker, line) ? null : open, info: '', indent: open.indent ?? 0 };
+  const opening = parseFenceOpening(line);
+  if (!opening) return { fence: null, info: '', indent: 0 };
+  return { fence: { marker: opening.marker, opener: withoutCr(line).trim(), indent: opening.indent }, info: opening.info, indent: opening.indent };
+}
+
 /** The fence still open after `text`, given the one open before it. */
 export function fenceAfter(open: Fence | null, text: string): Fence | null {
   let fence = open;
@@ -65,14 +82,8 @@ export function fenceAfter(open: Fence | null, text: string): Fence | null {
   while (from <= text.length) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
-    const line = text.slice(from, to);
+    fence = fenceStep(fence, text.slice(from, to)).fence;
     from = to + 1;
-    if (fence) {
-      if (closesFence(fence.marker, line)) fence = null;
-      continue;
-    }
-    const opening = parseFenceOpening(line);
-    if (opening) fence = { marker: opening.marker, opener: withoutCr(line).trim() };
   }
   return fence;
 }

@@ -108,11 +108,58 @@ function cutBetweenGraphemes(
   return { text: text.slice(start), width: openWidth() };
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * wrapLine for printable ASCII by width alone: one column per character, words between spaces,
+ * so no grapheme walk and no per-word strings; a line is one slice of the text.
+ */
+function wrapAscii(text: string, width: number): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  let lineStart = 0;
+  let lineEnd = 0; // lineStart === lineEnd: no open line
+  let i = 0;
+  while (i < n) {
+    const gapStart = i;
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    if (i === n) break;
+    let end = text.indexOf(' ', i);
+    if (end < 0) end = n;
+    const open = lineEnd > lineStart;
+    // Indentation of the first line stays (code); a wrapped line starts at its first word.
+    const start = open || out.length > 0 ? i : gapStart;
+    if ((open ? end - lineStart : end - start) <= width) {
+      if (!open) lineStart = start;
+      lineEnd = end;
+    } else {
+      if (open) out.push(text.slice(lineStart, lineEnd));
+      // A word longer than a line is cut into full lines; its last piece stays open.
+      let from = i;
+      while (end - from > width) {
+        out.push(text.slice(from, from + width));
+        from += width;
+      }
+      lineStart = from;
+      lineEnd = end;
+    }
+    i = end;
+  }
+  if (lineEnd > lineStart) out.push(text.slice(lineStart, lineEnd));
+  return out;
+}
+
 /**
  * Wraps `text` (one line, no newlines) into lines of at most `width` display columns that also
  * pass `fits` when given. A word longer than a line is cut between graphemes.
  */
 export function wrapLine(text: string, width: number, fits?: (line: string) => boolean): string[] {
+  if (width >= 1 && PRINTABLE_ASCII.test(text)) {
+    const lines = wrapAscii(text, width);
+    // `fits` is a budget that a shorter line never fails: when every full line passes, so did
+    // every prefix the general walk would have tried, and it would have wrapped the same way.
+    if (!fits || lines.every(fits)) return lines;
+  }
   const ok = (line: string, columns: number): boolean => columns <= width && (!fits || fits(line));
   const out: string[] = [];
   let line = '';

@@ -2,9 +2,9 @@
 // (paragraph > line > sentence end > word > hard cut), closing and reopening code fences.
 // The same step function serves finished texts (splitText) and the live stream (StreamRelay),
 // so a streamed answer is cut exactly where splitText would cut the complete text.
+import { BOUNDARY_PREFERENCE, entityAround, entitySpans, findBoundaries } from './boundaries.js';
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
-import { noBreakBetween } from './line-break.js';
-import { boundaryAtOrBefore, GraphemeCursor, isWideCodePoint } from './width.js';
+import { boundaryAtOrBefore, GraphemeCursor } from './width.js';
 
 export type Measure = (text: string) => number;
 
@@ -21,22 +21,12 @@ export const codePointLength: Measure = (text) => {
 /** A boundary before this fraction of the room is a worse cut than a later, weaker boundary. */
 const MIN_SPLIT_FRACTION = 0.5;
 /**
- * Characters past the room a boundary decision may look at ("\n\n", "\r\n\r"): a live stream
- * decides a split only once that much more text arrived, so the decision never changes later.
+ * Characters past the room a boundary decision may look at ("\n\n", the closer of a bold or a
+ * link that a cut must not break): a live stream decides a split only once that much more text
+ * arrived, so the decision never changes later. An entity that closes within this many characters
+ * past the room is never cut; a longer one may be.
  */
-export const SPLIT_LOOKAHEAD = 4;
-
-enum Boundary {
-  Paragraph,
-  Line,
-  Sentence,
-  Word,
-}
-const BOUNDARY_PREFERENCE = [Boundary.Paragraph, Boundary.Line, Boundary.Sentence, Boundary.Word];
-
-const SENTENCE_END = new Set(['.', '!', '?', '…']);
-const WIDE_SENTENCE_END = new Set(['。', '！', '？', '…']);
-const CLOSING_QUOTE = new Set(['"', "'", ')', '”', '’', '»', '」', '』']);
+export const SPLIT_LOOKAHEAD = 64;
 
 export interface SplitStep {
   /** The finished message text (fence closed and reopened as needed). */
@@ -48,7 +38,6 @@ export interface SplitStep {
 }
 
 const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
-const isWide = (code: number): boolean => isWideCodePoint(code);
 
 /** Where whitespace at `start` ends: a chunk outside a fence never starts with blanks. */
 export function skipLeadingWhitespace(text: string, start: number): number {
@@ -118,58 +107,6 @@ export function lastChunk(rest: string, fence: Fence | null): string {
   return reopenFence(fence) + body + closeFence(fenceAfter(fence, body));
 }
 
-/** Per BMP code unit: which sentence-end roles it plays (a table: this is asked per character). */
-const SENTENCE_END_FLAG = 1;
-const WIDE_SENTENCE_END_FLAG = 2;
-const CLOSING_QUOTE_FLAG = 4;
-const PUNCTUATION_FLAGS = new Uint8Array(0x10000);
-for (const [chars, flag] of [
-  [SENTENCE_END, SENTENCE_END_FLAG],
-  [WIDE_SENTENCE_END, WIDE_SENTENCE_END_FLAG],
-  [CLOSING_QUOTE, CLOSING_QUOTE_FLAG],
-] as const) {
-  for (const ch of chars) PUNCTUATION_FLAGS[ch.charCodeAt(0)]! |= flag;
-}
-const LF = 0x0a;
-const CR = 0x0d;
-const isSpaceCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === CR || c === LF;
-
-/** True when a sentence ends just before `i` (after an `end` mark, or after a closing quote after one). */
-function sentenceEndsBefore(rest: string, i: number, end: number): boolean {
-  const prev = PUNCTUATION_FLAGS[rest.charCodeAt(i - 1)]!;
-  if (prev & end) return true;
-  return (prev & CLOSING_QUOTE_FLAG) !== 0 && i >= 2 && (PUNCTUATION_FLAGS[rest.charCodeAt(i - 2)]! & end) !== 0;
-}
-
-/**
- * Boundaries in rest[from..room] by kind (index = where the chunk would end), in text order.
- * Reads code units, not one-character strings: a window of CJK text would allocate one per character.
- */
-function findBoundaries(rest: string, from: number, room: number): number[][] {
-  const byKind: number[][] = [[], [], [], []];
-  const last = Math.min(room, rest.length - 1);
-  for (let i = Math.max(1, from); i <= last; i++) {
-    const code = rest.charCodeAt(i);
-    const prevCode = rest.charCodeAt(i - 1);
-    if (code === LF || (code === CR && rest.charCodeAt(i + 1) === LF)) {
-      const next = code === CR ? i + 2 : i + 1;
-      const blankFollows = rest.charCodeAt(next) === LF || (rest.charCodeAt(next) === CR && rest.charCodeAt(next + 1) === LF);
-      if (prevCode !== CR) byKind[blankFollows ? Boundary.Paragraph : Boundary.Line]!.push(i);
-      continue;
-    }
-    if (code === 0x20 || code === 0x09) {
-      if (!isSpaceCode(prevCode)) byKind[sentenceEndsBefore(rest, i, SENTENCE_END_FLAG) ? Boundary.Sentence : Boundary.Word]!.push(i);
-      continue;
-    }
-    // CJK text has no spaces: a break is allowed between wide characters.
-    if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
-    if (noBreakBetween(prevCode, code)) continue; // 「 never ends a chunk, ，。」 never start one
-    if (sentenceEndsBefore(rest, i, WIDE_SENTENCE_END_FLAG)) byKind[Boundary.Sentence]!.push(i);
-    else if ((isWide(prevCode) || isWide(code)) && !isSpaceCode(prevCode)) byKind[Boundary.Word]!.push(i);
-  }
-  return byKind;
-}
-
 /** The chunk that ends at `at`, or undefined when it would be empty. */
 function chunkEndingAt(rest: string, fence: Fence | null, at: number): { chunk: string; fence: Fence | null } | undefined {
   const piece = rest.slice(0, at);
@@ -189,19 +126,27 @@ function separatorLength(rest: string, at: number): number {
 const HARD_CUT_WINDOW = 256;
 
 /** A hard cut at the last grapheme boundary that fits (never splitting a surrogate pair or an emoji sequence). */
-function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure): SplitStep {
+function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure, spans: number[]): SplitStep {
   // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
   const seen = rest.slice(0, room + SPLIT_LOOKAHEAD);
   // The cut nearly always fits at the last boundary within the room: segment only the end of
   // the room first, and the whole of it only when nothing there fits (a fence line that does not).
   const near = boundaryAtOrBefore(seen, room - HARD_CUT_WINDOW, HARD_CUT_WINDOW);
   const cut = (near > 0 && lastFittingCut(rest, fence, seen, near, room, maxChars, measure)) || lastFittingCut(rest, fence, seen, 0, room, maxChars, measure);
-  if (cut) return cut;
+  if (cut) return beforeEntity(rest, fence, cut, room, spans);
   // Nothing fits (a limit smaller than a fence line): take one grapheme so the text still moves on.
   const first = new GraphemeCursor(seen).next();
   const one = first > 0 ? first : 1;
   const piece = rest.slice(0, one);
   return { chunk: reopenFence(fence) + piece, consumed: one, fence: fenceAfter(fence, piece) };
+}
+
+/** A hard cut inside an entity moves to the entity's start, unless that leaves less than half the room. */
+function beforeEntity(rest: string, fence: Fence | null, cut: SplitStep, room: number, spans: number[]): SplitStep {
+  const start = entityAround(spans, cut.consumed);
+  if (start < Math.ceil(room * MIN_SPLIT_FRACTION)) return cut;
+  const earlier = chunkEndingAt(rest, fence, start);
+  return earlier ? { ...earlier, consumed: start } : cut;
 }
 
 /** The cut at the last grapheme boundary in (from, room] whose chunk fits, segmenting from `from` (a boundary). */
@@ -249,17 +194,19 @@ export function nextSplit(
 
   // Only the second half of the room is scanned: an earlier boundary is a worse cut than a hard one.
   const boundaries = findBoundaries(rest, Math.ceil(room * MIN_SPLIT_FRACTION), room);
+  const spans = entitySpans(rest, fence, room + SPLIT_LOOKAHEAD);
   for (const kind of BOUNDARY_PREFERENCE) {
     const ofKind = boundaries[kind]!;
     for (let k = ofKind.length - 1; k >= 0; k--) {
       const at = ofKind[k]!;
+      if (entityAround(spans, at) >= 0) continue;
       const cut = chunkEndingAt(rest, fence, at);
       if (!cut || measure(cut.chunk) > maxChars) continue;
       const consumed = cut.fence ? at + separatorLength(rest, at) : at;
       return { chunk: cut.chunk, consumed, fence: cut.fence };
     }
   }
-  return hardCut(rest, fence, room, maxChars, measure);
+  return hardCut(rest, fence, room, maxChars, measure, spans);
 }
 
 /**
