@@ -106,7 +106,13 @@ export function markdownToTelegramHtml(markdown: string): string {
         quote ??= { lines: [], expandable: block.expandable };
         quote.lines.push(inlineToHtml(block.text));
         break;
-      default:
+      case 'blank':
+      case 'rule':
+      case 'heading':
+      case 'item':
+      case 'table-divider':
+      case 'table-row':
+      case 'paragraph':
         out.push(lineToHtml(block));
     }
   }
