@@ -3,6 +3,7 @@
 // owned through a slot are fenced: `fenceOf` names the slot's lease, and a script checks the
 // token before it writes, so an instance that lost the slot cannot append to its history.
 import type { Logger } from '../log.js';
+import { currentEntry, doneKey, MARKER_TTL_S, startedKey, type EntryContext } from '../scale/entry-context.js';
 import { connectRedis, type RedisClient } from '../scale/redis.js';
 import { FencedScript, Script, type Fence } from '../scale/script.js';
 import type { ScaleConfig } from '../scale/config.js';
@@ -27,6 +28,16 @@ redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
 return 1`);
 
 // KEYS[2] list; ARGV[2] how many of the newest to drop.
+// For an inbox entry: KEYS[2] list, KEYS[3] the entry's marker; ARGV[2] keep, ARGV[3] marker
+// ttl, ARGV[4..] turns. Writes once: a redelivered entry cannot store its question (or answer)
+// twice, and the marker is set in the same step as the turns.
+const APPEND_ONCE = new FencedScript(`
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 4))
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[3])
+return 1`);
+
 const DROP_LAST = new FencedScript(`
 local n = tonumber(ARGV[2])
 if n > 0 then redis.call('LTRIM', KEYS[2], 0, -n - 1) end
@@ -76,13 +87,25 @@ export class RedisStore implements HistoryStore {
   async load(channel: ChannelKey): Promise<StoredTurn[]> {
     const rows = await this.redis.lRange(this.historyKey(channel), 0, -1);
     // A damaged entry costs that one turn, not the channel's history.
-    return rows.map(parseTurn).filter((t): t is StoredTurn => t !== undefined);
+    const turns = rows.map(parseTurn).filter((t): t is StoredTurn => t !== undefined);
+    // Regenerating a redelivered entry: its question is already the last stored turn, and the
+    // manager adds it to the request itself.
+    if (currentEntry(channel)?.state === 'started' && turns.at(-1)?.role === 'user') turns.pop();
+    return turns;
   }
 
   async append(channel: ChannelKey, turns: StoredTurn[], maxMessages: number): Promise<void> {
     if (turns.length === 0) return;
     const rows = turns.map((t) => JSON.stringify(t));
+    const entry = currentEntry(channel);
+    if (entry) return this.appendOnce(channel, entry, rows, turns[0]?.role === 'user', maxMessages);
     await APPEND.run(this.redis, this.fence(channel), [this.historyKey(channel)], [maxMessages, ...rows]);
+  }
+
+  /** The question (first write of an entry) sets `started`, the answer `done`. */
+  private async appendOnce(channel: ChannelKey, entry: EntryContext, rows: string[], question: boolean, maxMessages: number): Promise<void> {
+    const marker = question ? startedKey(this.opts.prefix, entry.ref) : doneKey(this.opts.prefix, entry.ref);
+    await APPEND_ONCE.run(this.redis, this.fence(channel), [this.historyKey(channel), marker], [maxMessages, MARKER_TTL_S, ...rows]);
   }
 
   async dropLast(channel: ChannelKey, count: number): Promise<void> {
