@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createCore, type Core } from './app.js';
 import { createLogger, redact, type Logger } from './log.js';
 import { StoreOpenError } from './store/sqlite.js';
+import { RedisUnavailableError } from './scale/errors.js';
 import { ConfigError, loadConfig, loadDotEnv, registerPlatformConfigs, type Config } from './config/index.js';
 import { PLATFORM_CONFIGS } from '../adapters/platform-configs.js';
 import type { OpsServer } from './ops/server.js';
@@ -117,7 +118,7 @@ async function main(): Promise<number> {
   } catch (err) {
     // The store names its file; the log file is named above. Either way one line, exit 1.
     // PersonaError by name: its module (and the YAML parser) loads only when PERSONAS is set.
-    if (!(err instanceof Error) || !(err instanceof StartupError || err instanceof StoreOpenError || err.name === 'PersonaError')) throw err;
+    if (!(err instanceof Error) || !(err instanceof StartupError || err instanceof StoreOpenError || err.name === 'PersonaError' || err instanceof RedisUnavailableError)) throw err;
     activeLogger?.fatal({ err }, 'start-up failed');
     process.stderr.write(`Start-up failed: ${redact(err.message)}\n`);
     return 1;

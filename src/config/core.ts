@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { blankToUndefined, bool, enumOf, int, list, optInt, optNumber, optStr, str, url } from './fields.js';
+import { scaleConfigFrom, scaleConfigProblem, scaleEnvShape, type ScaleConfig } from '../scale/config.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -48,7 +49,9 @@ export interface CoreConfig {
     /** Attached text files up to this size are read into the message; larger ones get a note. */
     textAttachmentMaxBytes: number;
   };
-  store: { kind: 'sqlite' | 'memory'; dataDir: string };
+  store: { kind: 'sqlite' | 'memory' | 'redis'; dataDir: string };
+  /** Redis and slot settings; used when store.kind is 'redis'. */
+  scale: ScaleConfig;
   /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
   reply: { deadlineMs: number; maxChars: number; maxMessages: number };
   /** MCP tools; absent when MCP_SERVERS is unset (tools off). */
@@ -88,7 +91,7 @@ const conversationEnv = {
   REPLY_DEADLINE_MS: int(300_000, 1_000, 3_600_000),
   REPLY_MAX_CHARS: int(40_000, 100, 1_000_000),
   REPLY_MAX_MESSAGES: int(20, 1, 1_000),
-  HISTORY_STORE: enumOf(['sqlite', 'memory'], 'sqlite'),
+  HISTORY_STORE: enumOf(['sqlite', 'memory', 'redis'], 'sqlite'),
   DATA_DIR: str('./data'),
   QUEUE_MAX_PER_CHANNEL: int(5, 0, 1_000),
   PROVIDER_CONCURRENCY: int(16, 1, 10_000),
@@ -115,7 +118,8 @@ const opsEnv = {
   OPS_SHOW_CONTENT: bool(false),
 };
 
-const coreEnv = z.object({ ...providerEnv, ...conversationEnv, ...opsEnv });
+// Several instances on one Redis: src/scale/config.ts.
+const coreEnv = z.object({ ...providerEnv, ...conversationEnv, ...opsEnv, ...scaleEnvShape });
 type CoreEnv = z.output<typeof coreEnv>;
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine can reach the ops server. */
@@ -128,10 +132,14 @@ export const coreConfigSchema = coreEnv.transform((e, ctx): CoreConfig => {
   if (e.OPS_PORT && !e.OPS_TOKEN && !isLoopback(e.OPS_HOST)) {
     ctx.addIssue({ code: 'custom', path: ['OPS_TOKEN'], message: `required when OPS_HOST (${e.OPS_HOST}) is not loopback` });
   }
+  if (scaleConfigProblem(e, e.HISTORY_STORE)) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when HISTORY_STORE=redis' });
+  }
   return {
     llm: llmSettings(e),
     conversation: conversationSettings(e),
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
+    scale: scaleConfigFrom(e),
     reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },
     tools: e.MCP_SERVERS
       ? { serversPath: resolve(e.MCP_SERVERS), maxSteps: e.TOOLS_MAX_STEPS, timeoutMs: e.TOOLS_TIMEOUT_MS, maxResultChars: e.TOOLS_MAX_RESULT_CHARS }

@@ -107,7 +107,9 @@ export class ConversationManager {
     try {
       await runCommand(ctx.cmd.kind, ctx, this.services);
     } catch (err) {
-      if (describeError(err).aborted) {
+      const d = describeError(err);
+      if (d.slotLost) return log.warn({ err }, 'slot taken over mid-reply; the new owner answers');
+      if (d.aborted) {
         log.info('stopped by user');
         await this.speaker.sayText(surface, this.speaker.line('stopped')).catch(() => undefined);
         return;
