@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Core } from '../../src/app.js';
+import type { Logger } from '../../src/log.js';
 import { defineLines } from '../../src/conversation/messages.js';
 import { ReplySession } from '../../src/relay/reply-session.js';
 import type { Adapter, Incoming } from '../../src/types.js';
@@ -36,96 +37,111 @@ const lines = defineLines({
 });
 
 export function createConsoleAdapter(core: Core, opts: ConsoleAdapterOptions = {}): Adapter {
-  const input: TtyInput = opts.input ?? process.stdin;
-  const output = opts.output ?? process.stdout;
-  const interactive = output.isTTY === true && input.isTTY === true;
-  const outputDir = (opts.settings ?? core.config.console)?.outputDir ?? join(core.config.store.dataDir, 'out');
-  const transport = new ConsoleTransport({ out: output, outputDir, columns: () => (interactive ? output.columns : undefined) });
-  const log = core.logger.child({ platform: 'console', channel: transport.channel });
-  const locale = core.config.conversation.locale;
-  let rl: Interface | undefined;
-  let gate: InputGate | undefined;
-  /** Lines submitted and not answered yet: the prompt is drawn (and held keys let go) at zero. */
-  let unanswered = 0;
-  /** A line is submitted once the one before it is answered, as typed (a pasted script behaves like typing). */
-  let previous: Promise<void> = Promise.resolve();
-  /** When the last Ctrl-C came, while no line was submitted since; 0 = none. */
-  let lastInterruptAt = 0;
+  const terminal = new ConsoleTerminal(core, opts);
+  return { platform: 'console', start: () => terminal.open(), stop: async () => terminal.quit() };
+}
 
-  const message = (text: string): Incoming => ({
-    platform: 'console',
-    channel: transport.channel,
-    user: { id: 'local', name: process.env.USER ?? 'you' },
-    text,
-    mentionsBot: true,
-    isDirect: true,
-    replyToBot: false,
-  });
+/** The terminal's lines as work, one reply session each, and the prompt drawn when idle. */
+class ConsoleTerminal {
+  private readonly input: TtyInput;
+  private readonly output: NonNullable<ConsoleAdapterOptions['output']>;
+  private readonly interactive: boolean;
+  private readonly transport: ConsoleTransport;
+  private readonly log: Logger;
+  private rl: Interface | undefined;
+  private gate: InputGate | undefined;
+  /** Lines submitted and not answered yet: the prompt is drawn (and held keys let go) at zero. */
+  private unanswered = 0;
+  /** A line is submitted once the one before it is answered, as typed (a pasted script behaves like typing). */
+  private previous: Promise<void> = Promise.resolve();
+  /** When the last Ctrl-C came, while no line was submitted since; 0 = none. */
+  private lastInterruptAt = 0;
+
+  constructor(
+    private readonly core: Core,
+    private readonly opts: ConsoleAdapterOptions,
+  ) {
+    this.input = opts.input ?? process.stdin;
+    this.output = opts.output ?? process.stdout;
+    this.interactive = this.output.isTTY === true && this.input.isTTY === true;
+    const outputDir = (opts.settings ?? core.config.console)?.outputDir ?? join(core.config.store.dataDir, 'out');
+    const columns = () => (this.interactive ? this.output.columns : undefined);
+    this.transport = new ConsoleTransport({ out: this.output, outputDir, columns });
+    this.log = core.logger.child({ platform: 'console', channel: this.transport.channel });
+  }
+
+  async open(): Promise<void> {
+    const { core, interactive, output } = this;
+    if (interactive) this.gate = new InputGate(this.input, () => this.interrupt());
+    const rl = createInterface({ input: this.gate?.stream ?? this.input, output: interactive ? output : undefined, prompt: '> ', terminal: interactive });
+    this.rl = rl;
+    output.write(`parley console: model ${core.config.llm.chatModel} at ${core.config.llm.baseUrl}\nType a message, /help for commands, /quit to leave.\n`);
+    if (interactive) {
+      rl.on('SIGINT', () => this.interrupt());
+      rl.prompt();
+    }
+    rl.on('line', (line) => this.onLine(line));
+    rl.on('close', () => {
+      this.gate?.close();
+      // Answers still streaming finish before the process is told to exit.
+      void this.previous.finally(() => this.opts.onExit?.());
+    });
+  }
+
+  quit(): void {
+    this.rl?.close();
+  }
 
   /** One line as work: its own reply session over the terminal. */
-  const submit = (text: string) => core.manager.handle(message(text), new ReplySession(transport, { logger: log }));
+  private submit(text: string): Promise<void> {
+    const msg: Incoming = {
+      platform: 'console',
+      channel: this.transport.channel,
+      user: { id: 'local', name: process.env.USER ?? 'you' },
+      text,
+      mentionsBot: true,
+      isDirect: true,
+      replyToBot: false,
+    };
+    return this.core.manager.handle(msg, new ReplySession(this.transport, { logger: this.log }));
+  }
 
-  const answer = (work: () => Promise<void>) => {
-    unanswered += 1;
-    gate?.hold();
-    const done = work().finally(() => {
-      unanswered -= 1;
-      if (unanswered > 0 || !rl) return;
+  private answer(work: () => Promise<void>): Promise<void> {
+    this.unanswered += 1;
+    this.gate?.hold();
+    return work().finally(() => {
+      this.unanswered -= 1;
+      if (this.unanswered > 0 || !this.rl) return;
       // Idle again: one prompt, then whatever was typed meanwhile, echoed on it.
-      if (interactive) rl.prompt();
-      gate?.release();
+      if (this.interactive) this.rl.prompt();
+      this.gate?.release();
     });
-    return done;
-  };
+  }
 
-  const quit = () => rl?.close();
-
-  const interrupt = () => {
+  private interrupt(): void {
     const now = Date.now();
-    const again = lastInterruptAt > 0;
-    const soon = again && now - lastInterruptAt < SECOND_INTERRUPT_MS;
-    lastInterruptAt = now;
+    const again = this.lastInterruptAt > 0;
+    const soon = again && now - this.lastInterruptAt < SECOND_INTERRUPT_MS;
+    this.lastInterruptAt = now;
     // The manager prints "(stopped)" where the answer ended.
-    if (unanswered > 0) return soon ? quit() : void answer(() => submit('/stop'));
-    if (again || soon) return quit();
-    if (rl?.line) {
+    if (this.unanswered > 0) return soon ? this.quit() : void this.answer(() => this.submit('/stop'));
+    if (again || soon) return this.quit();
+    if (this.rl?.line) {
       // Drop what was typed, as a shell does.
-      rl.write(null, { ctrl: true, name: 'e' });
-      rl.write(null, { ctrl: true, name: 'u' });
+      this.rl.write(null, { ctrl: true, name: 'e' });
+      this.rl.write(null, { ctrl: true, name: 'u' });
     }
-    output.write(`^C\n${lines(locale, 'exitHint')}\n`);
-    rl?.prompt();
-  };
+    this.output.write(`^C\n${lines(this.core.config.conversation.locale, 'exitHint')}\n`);
+    this.rl?.prompt();
+  }
 
-  const onLine = (line: string) => {
+  private onLine(line: string): void {
     const text = line.trim();
-    lastInterruptAt = 0;
-    if (!text) return void (interactive && unanswered === 0 && rl?.prompt());
-    if (QUIT_WORDS.has(text)) return quit();
+    this.lastInterruptAt = 0;
+    if (!text) return void (this.interactive && this.unanswered === 0 && this.rl?.prompt());
+    if (QUIT_WORDS.has(text)) return this.quit();
     // /stop jumps the line: the answer it stops is the one being waited for.
-    if (text === '/stop') return void answer(() => submit(text));
-    previous = answer(() => previous.then(() => submit(text)));
-  };
-
-  return {
-    platform: 'console',
-    async start() {
-      if (interactive) gate = new InputGate(input, interrupt);
-      rl = createInterface({ input: gate?.stream ?? input, output: interactive ? output : undefined, prompt: '> ', terminal: interactive });
-      output.write(`parley console: model ${core.config.llm.chatModel} at ${core.config.llm.baseUrl}\nType a message, /help for commands, /quit to leave.\n`);
-      if (interactive) {
-        rl.on('SIGINT', interrupt);
-        rl.prompt();
-      }
-      rl.on('line', onLine);
-      rl.on('close', () => {
-        gate?.close();
-        // Answers still streaming finish before the process is told to exit.
-        void previous.finally(() => opts.onExit?.());
-      });
-    },
-    async stop() {
-      rl?.close();
-    },
-  };
+    if (text === '/stop') return void this.answer(() => this.submit(text));
+    this.previous = this.answer(() => this.previous.then(() => this.submit(text)));
+  }
 }
