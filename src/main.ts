@@ -90,31 +90,31 @@ async function consoleLogger(config: Config): Promise<Logger> {
   }
 }
 
-async function main(): Promise<number> {
-  let config: Config;
+/** The validated settings, or the exit code after saying what is wrong. */
+function readConfig(): Config | number {
   try {
     loadDotEnv();
     registerPlatformConfigs(PLATFORM_CONFIGS);
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
-      return 1;
-    }
-    throw err;
-  }
-  if (!config.llm.apiKey) {
+    const config = loadConfig();
+    if (config.llm.apiKey) return config;
     process.stderr.write(NO_KEY_SCREEN);
     return 2;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+    return 1;
   }
+}
 
+/** The core, or exit code 1 after one line naming what the user can fix. */
+async function buildCore(config: Config): Promise<Core | number> {
   // In the console the terminal is the chat, so logs go to a file there instead of stdout.
   const consoleMode = !config.discord && !config.telegram && !config.mud;
-  let core: Core;
   try {
     activeLogger = consoleMode ? await consoleLogger(config) : undefined;
-    core = await createCore(config, { logger: activeLogger });
+    const core = await createCore(config, { logger: activeLogger });
     activeLogger = core.logger;
+    return core;
   } catch (err) {
     // The store names its file; the log file is named above. Either way one line, exit 1.
     // PersonaError by name: its module (and the YAML parser) loads only when PERSONAS is set.
@@ -123,21 +123,37 @@ async function main(): Promise<number> {
     process.stderr.write(`Start-up failed: ${redact(err.message)}\n`);
     return 1;
   }
-  const adapters: Adapter[] = [];
-  const monitor = new SurfaceMonitor(core.events);
-  let ops: OpsServer | undefined;
-  if (config.ops) {
-    try {
-      // Loaded only when on: prom-client is ~13 MB of RSS a service without OPS_PORT never needs.
-      const { startOpsServer } = await import('./ops/server.js');
-      ops = await startOpsServer({ ...config.ops, events: core.events, surfaces: monitor, store: core.store, queueDepth: () => core.manager.queueDepth, logger: core.logger });
-    } catch (err) {
-      core.logger.fatal({ err }, 'ops server failed to start');
-      process.stderr.write(`Start-up failed: ops server on ${config.ops.host}:${config.ops.port}: ${err instanceof Error ? err.message : String(err)}\n`);
-      await core.close();
-      return 1;
-    }
+}
+
+/** The ops server when OPS_PORT is set; exit code 1 when it cannot listen. */
+async function startOps(config: Config, core: Core, monitor: SurfaceMonitor): Promise<OpsServer | undefined | number> {
+  if (!config.ops) return undefined;
+  try {
+    // Loaded only when on: prom-client is ~13 MB of RSS a service without OPS_PORT never needs.
+    const { startOpsServer } = await import('./ops/server.js');
+    return await startOpsServer({ ...config.ops, events: core.events, surfaces: monitor, store: core.store, queueDepth: () => core.manager.queueDepth, logger: core.logger });
+  } catch (err) {
+    core.logger.fatal({ err }, 'ops server failed to start');
+    process.stderr.write(`Start-up failed: ops server on ${config.ops.host}:${config.ops.port}: ${err instanceof Error ? err.message : String(err)}\n`);
+    await core.close();
+    return 1;
   }
+}
+
+async function main(): Promise<number> {
+  const config = readConfig();
+  if (typeof config === 'number') return config;
+  const core = await buildCore(config);
+  if (typeof core === 'number') return core;
+  const monitor = new SurfaceMonitor(core.events);
+  const ops = await startOps(config, core, monitor);
+  if (typeof ops === 'number') return ops;
+  return serve(config, core, monitor, ops);
+}
+
+/** Runs the surfaces until a signal, a dead surface or the console's end; resolves to the exit code. */
+function serve(config: Config, core: Core, monitor: SurfaceMonitor, ops: OpsServer | undefined): Promise<number> {
+  const adapters: Adapter[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) => {
     stopping ??= (async () => {
@@ -154,7 +170,7 @@ async function main(): Promise<number> {
     return stopping;
   };
 
-  const exitCode = await new Promise<number>((resolve) => {
+  return new Promise<number>((resolve) => {
     const finish = (reason: string, code: number) => void stop(reason).then(() => resolve(code));
     process.once('SIGINT', () => finish('SIGINT', 0));
     process.once('SIGTERM', () => finish('SIGTERM', 0));
@@ -174,7 +190,6 @@ async function main(): Promise<number> {
       finish('start failed', 1);
     });
   });
-  return exitCode;
 }
 
 /** Exits once the logger has written everything it holds (with a bound, should it hang). */
