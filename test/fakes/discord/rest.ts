@@ -20,6 +20,8 @@ export interface RestOptions {
   /** Send x-ratelimit-* headers on successful responses too, as Discord does. */
   advertiseRateLimits: boolean;
   gatewayUrl: () => string;
+  /** The shard count GET /gateway/bot recommends (default 1). */
+  shards?: number;
 }
 
 interface Ctx {
@@ -147,7 +149,7 @@ export class FakeRest {
   private gatewayBot(): Reply {
     return ok({
       url: this.opts.gatewayUrl(),
-      shards: 1,
+      shards: this.opts.shards ?? 1,
       session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
     });
   }
