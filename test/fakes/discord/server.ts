@@ -169,9 +169,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
   http.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = decodeURIComponent(url.pathname);
+    // `/i/<instance>/api/...`: the same API, with the caller named (several parley processes).
+    const named = /^\/i\/([\w-]+)(\/.*)$/.exec(decodeURIComponent(url.pathname));
+    const path = named?.[2] ?? decodeURIComponent(url.pathname);
     if (path.startsWith(API_PREFIX)) {
-      rest.handle(req, res, path.slice(API_PREFIX.length), url.searchParams).catch((err: unknown) => {
+      rest.handle(req, res, path.slice(API_PREFIX.length), url.searchParams, named?.[1]).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: String(err), code: 0 }));
       });
@@ -207,6 +209,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     baseUrl,
     /** REST base for discord.js: `rest: { api: apiUrl, version: '10' }`. */
     apiUrl: `${baseUrl}/api`,
+    /** The same REST base for one of several processes: messages it creates carry `sentBy`. */
+    apiUrlFor: (instance: string) => `${baseUrl}/i/${instance}/api`,
     gatewayUrl: wsUrl(),
     ids,
     users: { bot, alice, bob },
