@@ -87,6 +87,8 @@ export interface SessionViolation {
 export interface LoginRecord {
   character: string;
   session: number;
+  /** When its connection was accepted, and when the login succeeded. */
+  connectedAt: number;
   at: number;
   /** It took over a link-dead body. */
   reconnected: boolean;
@@ -113,6 +115,7 @@ export interface Negotiated {
 interface Client {
   socket: Socket;
   session: number;
+  connectedAt: number;
   state: 'name' | 'password' | 'reconnect' | 'playing';
   /** Said `quit`: the character left the game instead of going link-dead. */
   quit: boolean;
@@ -418,7 +421,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     if (playing) fake.sessionViolations.push({ character: c.name, session: c.session, playing: playing.session, at: now });
     c.state = 'playing';
     fake.logins++;
-    fake.loginLog.push({ character: c.name, session: c.session, at: now, reconnected });
+    fake.loginLog.push({ character: c.name, session: c.session, connectedAt: c.connectedAt, at: now, reconnected });
   }
 
   /** Evennia's unlogged-in command set: connect, or the screen again (empty input is `look`). */
@@ -524,7 +527,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
         if (opt === CHARSET && body[0] === 3) fake.negotiated.charset = 'REJECTED';
       },
     );
-    const client: Client = { socket, session, state: 'name', quit: false, screenShown: false, name: '', pending: Buffer.alloc(0), times: [], telnet };
+    const client: Client = { socket, session, connectedAt: Date.now(), state: 'name', quit: false, screenShown: false, name: '', pending: Buffer.alloc(0), times: [], telnet };
     clients.add(client);
     socket.on('data', (chunk) => {
       client.pending = Buffer.concat([client.pending, telnet.push(chunk)]);
