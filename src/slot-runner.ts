@@ -1,12 +1,13 @@
 // Runs a piece of per-process work (a Discord shard's client, a MUD character's connection) only
 // while this instance holds the slot's lease. Starts and stops of one slot never overlap, so a
 // slot given back and taken again cannot run twice; a graceful give-back (surplus, SIGTERM)
-// waits for the work to finish before the lease is deleted.
-import type { Logger } from './log.js';
+// waits for the work to finish before the lease is deleted. History writes of the slot's
+// channels are fenced with its lease, so a paused ex-holder cannot write after a takeover.
 import type { Lease, LeaseEnd } from './scale/lease.js';
-import type { RedisClient } from './scale/redis.js';
-import type { ScaleConfig } from './scale/config.js';
-import { SlotOwner } from './scale/slots.js';
+import type { ScaleRuntime } from './scale/runtime.js';
+import type { Fence } from './scale/script.js';
+import type { SlotOwner } from './scale/slots.js';
+import type { ChannelKey } from './types.js';
 
 /** What runs while a slot is held. */
 export interface SlotWork {
@@ -16,27 +17,27 @@ export interface SlotWork {
 }
 
 export interface SlotRunnerOptions {
-  scale: ScaleConfig;
-  logger: Logger;
+  scale: ScaleRuntime;
   /** The slots this runner competes for, e.g. dc:0..n-1 or mud:<id>. */
   slots: readonly string[];
+  /** The slot a channel of this runner belongs to; undefined for other platforms' channels. */
+  slotOf(channel: ChannelKey): string | undefined;
   /** Starts the slot's work; called once this instance holds the lease. */
   start(slot: string, lease: Lease): Promise<SlotWork>;
   /** A start that failed after begin() returned (begin() itself rejects with the first one). */
   onStartFailed?(slot: string, err: unknown): void;
   /** Slots kept over an even share (SlotOwner's slack; default 1). */
   slack?: number;
-  /** An already connected client; otherwise one is connected from scale.redisUrl. */
-  redis?: RedisClient;
 }
 
 export class SlotRunner {
   private readonly works = new Map<string, SlotWork>();
   /** The tail of each slot's start/stop sequence. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Each running slot's fence, kept until its work stopped: replies finishing during a graceful
+   * give-back still write (the lease is deleted only after). */
+  private readonly fences = new Map<string, Fence>();
   private owner: SlotOwner | undefined;
-  private redis: RedisClient | undefined;
-  private ownsRedis = false;
   private startup: unknown[] | undefined = [];
 
   constructor(private readonly opts: SlotRunnerOptions) {}
@@ -46,31 +47,15 @@ export class SlotRunner {
     return new Set(this.works.keys());
   }
 
-  get redisClient(): RedisClient | undefined {
-    return this.redis;
-  }
-
   /** Joins the members, takes this instance's share, and resolves once those slots' work started. */
-  async begin(redis?: RedisClient): Promise<void> {
-    const { scale, logger } = this.opts;
-    this.redis = redis ?? this.opts.redis;
-    if (!this.redis) {
-      // Loaded here: node-redis costs start-up time a single instance never needs.
-      const { connectRedis } = await import('./scale/redis.js');
-      this.redis = await connectRedis(scale.redisUrl ?? '', logger, { clientName: scale.instanceId });
-      this.ownsRedis = true;
-    }
-    const owner = new SlotOwner({
-      redis: this.redis,
-      prefix: scale.prefix,
-      instanceId: scale.instanceId,
-      leaseMs: scale.leaseMs,
-      logger,
-      slots: this.opts.slots,
-      slack: this.opts.slack,
-      drain: (slot) => this.chains.get(slot) ?? Promise.resolve(),
-    });
+  async begin(): Promise<void> {
+    const { scale } = this.opts;
+    const owner = scale.ownSlots(this.opts.slots, { slack: this.opts.slack, drain: (slot) => this.chains.get(slot) ?? Promise.resolve() });
     this.owner = owner;
+    scale.addFenceSource((channel) => {
+      const slot = this.opts.slotOf(channel);
+      return slot === undefined ? undefined : (this.fences.get(slot) ?? owner.fence(slot));
+    });
     owner.on('gained', (slot, lease) => this.enqueue(slot, () => this.startSlot(slot, lease)));
     owner.on('lost', (slot, why) => this.enqueue(slot, () => this.stopSlot(slot, why)));
     await owner.start();
@@ -80,16 +65,15 @@ export class SlotRunner {
     if (failures.length > 0) throw failures[0];
   }
 
-  /** Gives every slot back (each slot's work finishes first) and disconnects. */
+  /** Gives every slot back (each slot's work finishes first). */
   async end(): Promise<void> {
     await this.owner?.releaseAll();
     await Promise.allSettled([...this.chains.values()]);
-    if (this.ownsRedis) this.redis?.destroy();
   }
 
   private enqueue(slot: string, step: () => Promise<void>): void {
     const next = (this.chains.get(slot) ?? Promise.resolve()).then(step).catch((err: unknown) => {
-      this.opts.logger.error({ err, slot }, 'slot work failed');
+      this.opts.scale.logger.error({ err, slot }, 'slot work failed');
     });
     this.chains.set(slot, next);
   }
@@ -106,11 +90,16 @@ export class SlotRunner {
     // Lost while starting: the lost step already ran and found nothing to stop.
     if (!lease.held) return work.stop(lease.end !== 'released');
     this.works.set(slot, work);
+    this.fences.set(slot, lease.fence);
   }
 
   private async stopSlot(slot: string, why: LeaseEnd): Promise<void> {
     const work = this.works.get(slot);
     this.works.delete(slot);
-    await work?.stop(why !== 'released');
+    try {
+      await work?.stop(why !== 'released');
+    } finally {
+      this.fences.delete(slot);
+    }
   }
 }

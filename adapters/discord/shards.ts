@@ -7,8 +7,9 @@ import type { IIdentifyThrottler } from '@discordjs/ws';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import type { RedisClient } from '../../src/scale/redis.js';
+import { discordSlot, numberedSlots } from '../../src/scale/slots.js';
 import { SlotRunner, type SlotWork } from '../../src/slot-runner.js';
-import type { Adapter } from '../../src/types.js';
+import type { Adapter, ChannelKey } from '../../src/types.js';
 
 /** Discord's identify window: one IDENTIFY per bucket per 5 s. */
 export const IDENTIFY_WINDOW_MS = 5_000;
@@ -24,11 +25,10 @@ export interface ShardAdapter extends Adapter {
 
 export type ShardAdapterFactory = (clientOptions: Partial<ClientOptions>) => ShardAdapter;
 
-export const shardSlot = (shard: number) => `dc:${shard}`;
-
-/** The shard a guild's events arrive on: (guild_id >> 22) % shardCount; DMs on shard 0. */
-export function shardOfGuild(guildId: string | null | undefined, shardCount: number): number {
-  return guildId ? Number((BigInt(guildId) >> 22n) % BigInt(shardCount)) : 0;
+/** The slot of a Discord channel key (`discord:<guild|dm>:<channel>`); undefined for others. */
+export function slotOfChannel(channel: ChannelKey, shardCount: number): string | undefined {
+  const m = /^discord:([^:]+):/.exec(channel);
+  return m ? discordSlot(m[1] === 'dm' ? null : m[1], shardCount) : undefined;
 }
 
 /**
@@ -85,7 +85,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function createShardedDiscordAdapter(core: Core, forShard: ShardAdapterFactory): ShardAdapter {
   const settings = core.config.discord;
   if (!settings) throw new Error('Discord is not configured: set DISCORD_TOKEN');
-  const { scale } = core.config;
+  const scale = core.scale;
+  if (!scale) throw new Error('Discord shards need HISTORY_STORE=redis');
   const logger: Logger = core.logger.child({ platform: 'discord' });
   const shards = new Map<number, ShardAdapter>();
   let runner: SlotRunner | undefined;
@@ -99,15 +100,14 @@ export function createShardedDiscordAdapter(core: Core, forShard: ShardAdapterFa
     },
     isUp: () => [...shards.values()].every((s) => s.isUp?.() ?? true),
     async start() {
-      const redis = await connectFor(core, logger);
-      const shardCount = await agreeShardCount(redis, scale.prefix, scale.discordShardCount, () => recommendedShards(settings.token, settings.apiUrl));
-      const throttler = redisIdentifyThrottler(redis, `${scale.prefix}dc:identify`, scale.instanceId);
-      logger.info({ shardCount, instance: scale.instanceId }, 'discord sharded across instances');
+      const { redis, config } = scale;
+      const shardCount = await agreeShardCount(redis, config.prefix, config.discordShardCount, () => recommendedShards(settings.token, settings.apiUrl));
+      const throttler = redisIdentifyThrottler(redis, `${config.prefix}dc:identify`, config.instanceId);
+      logger.info({ shardCount, instance: config.instanceId }, 'discord sharded across instances');
       runner = new SlotRunner({
         scale,
-        logger,
-        redis,
-        slots: Array.from({ length: shardCount }, (_, k) => shardSlot(k)),
+        slots: numberedSlots('dc', shardCount),
+        slotOf: (channel) => slotOfChannel(channel, shardCount),
         // A shard is the unit of load: with the usual +1 slack, 2 shards on 2 instances would
         // stay 2/0 for good. Moving one costs a reconnect, and happens only when members change.
         slack: 0,
@@ -118,7 +118,6 @@ export function createShardedDiscordAdapter(core: Core, forShard: ShardAdapterFa
     },
     async stop() {
       await runner?.end();
-      runner?.redisClient?.destroy();
     },
     async detach() {
       await adapter.stop();
@@ -146,9 +145,4 @@ export function createShardedDiscordAdapter(core: Core, forShard: ShardAdapterFa
     };
   }
   return adapter;
-}
-
-async function connectFor(core: Core, logger: Logger): Promise<RedisClient> {
-  const { connectRedis } = await import('../../src/scale/redis.js');
-  return connectRedis(core.config.scale.redisUrl ?? '', logger, { clientName: `${core.config.scale.instanceId}/discord` });
 }

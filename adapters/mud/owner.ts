@@ -3,6 +3,7 @@
 // socket at once (the character stays link-dead for the next holder, who logs in again; see the
 // profile's optional login steps); a graceful give-back lets replies finish and says `quit`.
 import type { Core } from '../../src/app.js';
+import { mudSlot } from '../../src/scale/slots.js';
 import { SlotRunner, type SlotWork } from '../../src/slot-runner.js';
 import type { MudAdapter, MudAdapterOptions } from './index.js';
 import type { ConnectionState } from './connection.js';
@@ -14,17 +15,19 @@ export interface LeasedMudAdapter extends MudAdapter {
   detach(now: boolean): Promise<void>;
 }
 
-export const mudSlot = (profile: Profile) => `mud:${profile.id}`;
 
 /** The MUD surface of one instance among several: connects only while it holds the slot. */
 export function createOwnedMudAdapter(core: Core, profile: Profile, forSlot: (opts: MudAdapterOptions) => LeasedMudAdapter, opts: MudAdapterOptions = {}): MudAdapter {
   const logger = core.logger.child({ platform: 'mud', profile: profile.id });
+  if (!core.scale) throw new Error('MUD slots need HISTORY_STORE=redis');
+  const slot = mudSlot(profile.id);
   let current: LeasedMudAdapter | undefined;
   let readyWaiters: (() => void)[] = [];
   const runner = new SlotRunner({
-    scale: core.config.scale,
-    logger,
-    slots: [mudSlot(profile)],
+    scale: core.scale,
+    slots: [slot],
+    // Channel keys are mud:<profile id>:<scope>.
+    slotOf: (channel) => (channel.startsWith(`${slot}:`) ? slot : undefined),
     start: async (): Promise<SlotWork> => {
       const inner = forSlot({ ...opts, profile });
       inner.onFatal = (reason) => adapter.onFatal?.(reason);
