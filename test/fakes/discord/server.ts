@@ -65,6 +65,8 @@ export interface FakeDiscordOptions {
   shards?: number;
   /** Count IDENTIFYs closer together than this (Discord's window is 5 s; default: not checked). */
   identifyIntervalMs?: number;
+  /** Text channels in each guild (default 1 besides the first guild's extras): `shardGuilds[k].channels`. */
+  channelsPerGuild?: number;
 }
 
 export interface SendMessageOptions {
@@ -100,7 +102,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const alice: FakeUser = { id: snowflake(), username: 'alice' };
   const bob: FakeUser = { id: snowflake(), username: 'bob' };
   const shardCount = options.shards ?? 1;
-  const shardGuilds = Array.from({ length: shardCount }, (_, k) => ({ guild: snowflakeOnShard(k, shardCount), channel: snowflake() }));
+  const shardGuilds = Array.from({ length: shardCount }, (_, k) => {
+    const guildChannels = Array.from({ length: options.channelsPerGuild ?? 1 }, () => snowflake());
+    return { guild: snowflakeOnShard(k, shardCount), channel: guildChannels[0]!, channels: guildChannels };
+  });
   const ids = {
     application: bot.id,
     guild: shardGuilds[0]!.guild,
@@ -117,7 +122,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     id: g.guild,
     name: k === 0 ? 'Fake Guild' : `Fake Guild ${k}`,
     ownerId: alice.id,
-    channels: k === 0 ? channels : [textChannelPayload(g.channel, g.guild, 'general')],
+    channels: [...(k === 0 ? channels : [textChannelPayload(g.channel, g.guild, 'general')]), ...g.channels.slice(1).map((id, i) => textChannelPayload(id, g.guild, `room-${i + 1}`))],
     threads: k === 0 ? threads : [],
     members: [bot, alice, bob],
   }));
