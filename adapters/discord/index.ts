@@ -42,7 +42,7 @@ export interface DiscordAdapterOptions {
 
 export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {}): ShardAdapter {
   // Several instances on one Redis: this one runs only the shards it holds (shards.ts).
-  if (core.config.store.kind === 'redis' && !opts.clientOptions?.shards) {
+  if (core.scale && !opts.clientOptions?.shards) {
     return createShardedDiscordAdapter(core, (clientOptions) => createDiscordAdapter(core, { ...opts, clientOptions: { ...opts.clientOptions, ...clientOptions } }));
   }
   const settings = core.config.discord;

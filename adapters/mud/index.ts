@@ -37,7 +37,7 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
   if (!opts.profile && !settings) throw new Error('MUD adapter: MUD_PROFILE is not set');
   const profile = opts.profile ?? loadProfile(settings!.profilePath, { password: settings!.password });
   // Several instances on one Redis: only the holder of mud:<id> logs in (owner.ts).
-  if (core.config.store.kind === 'redis') {
+  if (core.scale) {
     return createOwnedMudAdapter(core, profile, (o) => createLeasedMudAdapter(core, { ...o, profile }), opts);
   }
   return createLeasedMudAdapter(core, { ...opts, profile });

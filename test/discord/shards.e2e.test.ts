@@ -104,7 +104,8 @@ describe('discord: 2 shards on 2 processes', () => {
     const killedAt = await killHard(victim);
     const identify = await discord.waitFor(() => discord.gateway.identifies.slice(identified).find((i) => i.shard === 1), 'shard 1 identified again', SETTLE_MS);
     // The takeover is the lease changing hands; the new IDENTIFY follows it by one connection.
-    const [gained] = logLines(survivor, 'slot gained', '"slot":"dc:1"');
+    // (It may have held dc:1 for a moment at start-up, before the shards were spread.)
+    const [gained] = logLines(survivor, 'slot gained', '"slot":"dc:1"').filter((l) => Number(l.time) >= killedAt);
     const takeoverMs = Number(gained!.time) - killedAt;
     expect(takeoverMs).toBeLessThanOrEqual(1.5 * LEASE_MS);
     expect(identify.at).toBeGreaterThanOrEqual(Number(gained!.time));
