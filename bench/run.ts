@@ -29,6 +29,7 @@ import { flood, shutdown } from './flow.js';
 import { npmStart } from './npm-start.js';
 import { reasoning } from './reasoning.js';
 import { redisOverhead } from './redis.js';
+import { scaleOut } from './scale.js';
 
 /** Platform limits as the adapters configure them. */
 const PROFILES: Record<string, Partial<SurfaceLimits>> = {
@@ -300,6 +301,7 @@ SECTIONS['long-token'] = longToken;
 SECTIONS['first-text'] = firstText;
 SECTIONS.reasoning = reasoning;
 SECTIONS.redis = redisOverhead;
+SECTIONS.scale = scaleOut;
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`parley bench  node ${process.version}  ${new Date().toISOString()}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(SECTIONS)) await SECTIONS[name]!();

@@ -13,7 +13,7 @@ import {
 } from 'discord.js';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
-import type { Adapter, Incoming } from '../../src/types.js';
+import type { Incoming } from '../../src/types.js';
 import { collectMedia } from './attachments.js';
 import { ChainedReplySurface, ReplyChains } from './chain.js';
 import { createDiscordClient, type DiscordSettings } from './client.js';
@@ -27,6 +27,7 @@ import { MessageReplySurface } from './message-surface.js';
 import { ReplySession } from '../../src/relay/reply-session.js';
 import { personaChoices } from './persona-choices.js';
 import { channelKeyFor, decide, type AccessRules } from './routing.js';
+import { createShardedDiscordAdapter, type ShardAdapter } from './shards.js';
 import type { DiscordSurfaceOptions } from './surface.js';
 
 export { channelKeyFor, decide } from './routing.js';
@@ -40,7 +41,11 @@ export interface DiscordAdapterOptions {
 }
 
 
-export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {}): Adapter & { readonly client: Client } {
+export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {}): ShardAdapter {
+  // Several instances on one Redis: this one runs only the shards it holds (shards.ts).
+  if (core.scale && !opts.clientOptions?.shards) {
+    return createShardedDiscordAdapter(core, (clientOptions) => createDiscordAdapter(core, { ...opts, clientOptions: { ...opts.clientOptions, ...clientOptions } }));
+  }
   const settings = core.config.discord;
   if (!settings) throw new Error('Discord is not configured: set DISCORD_TOKEN');
   const logger = core.logger.child({ platform: 'discord' });
@@ -194,7 +199,7 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
     core.events.emit({ type: 'platform.rate_limited', platform: 'discord' });
   });
 
-  const adapter: Adapter & { readonly client: Client } = {
+  const adapter: ShardAdapter = {
     platform: 'discord',
     client,
     isUp: () => accepting && client.isReady(),
@@ -214,14 +219,18 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       await registerSlashCommands(client, settings, logger);
     },
     async stop() {
-      accepting = false;
-      stopping = true;
       // The manager lets replies in flight finish (within its grace period) or ends them with
       // a notice; that needs the client still connected, so it runs before logging out.
+      accepting = false;
       await core.manager.shutdown();
-      await Promise.allSettled([...inFlight]);
-      await client.destroy();
+      await adapter.detach();
       logger.info('discord disconnected');
+    },
+    async detach(now = false) {
+      accepting = false;
+      stopping = true;
+      if (!now) await Promise.allSettled([...inFlight]);
+      await client.destroy();
     },
   };
   return adapter;

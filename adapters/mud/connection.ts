@@ -109,9 +109,22 @@ export class MudConnection {
       const quit = this.writer.enqueue(this.opts.profile.quit, 'control').catch(() => undefined);
       await Promise.race([quit.then(() => closed), delay(QUIT_GRACE_MS)]);
     }
+    this.close();
+  }
+
+  /** Closes the socket now: no drain, no `quit` (another instance may log in any moment; the
+   * character stays behind link-dead for it). Never reconnects afterwards. */
+  drop(): void {
+    if (this._state === 'stopped') return;
+    this.clearTimers();
+    this._state = 'stopped';
+    this.close();
+  }
+
+  private close(): void {
     this.writer.close();
     this.decoder.dispose();
-    socket?.destroy();
+    this.socket?.destroy();
     this.socket = undefined;
   }
 

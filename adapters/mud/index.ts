@@ -4,6 +4,7 @@ import type { Core } from '../../src/app.js';
 import type { Adapter } from '../../src/types.js';
 import { MudBridge } from './bridge.js';
 import { MudConnection, type ConnectionState } from './connection.js';
+import { createOwnedMudAdapter, type LeasedMudAdapter } from './owner.js';
 import { loadProfile, type Profile } from './profile.js';
 
 export { loadProfile, parseProfile, ProfileError, type Profile } from './profile.js';
@@ -35,6 +36,16 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
   const settings = core.config.mud;
   if (!opts.profile && !settings) throw new Error('MUD adapter: MUD_PROFILE is not set');
   const profile = opts.profile ?? loadProfile(settings!.profilePath, { password: settings!.password });
+  // Several instances on one Redis: only the holder of mud:<id> logs in (owner.ts).
+  if (core.scale) {
+    return createOwnedMudAdapter(core, profile, (o) => createLeasedMudAdapter(core, { ...o, profile }), opts);
+  }
+  return createLeasedMudAdapter(core, { ...opts, profile });
+}
+
+/** The character connected by this process, with no slot to ask for. */
+function createLeasedMudAdapter(core: Core, opts: MudAdapterOptions & { profile: Profile }): LeasedMudAdapter {
+  const { profile } = opts;
   const logger = core.logger.child({ platform: 'mud', profile: profile.id });
 
   // The bridge writes through the connection's paced queue (called only after start()).
@@ -51,7 +62,7 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
     },
   });
 
-  const adapter: MudAdapter = {
+  const adapter: LeasedMudAdapter = {
     platform: 'mud',
     profile,
     get state() {
@@ -71,6 +82,10 @@ export function createMudAdapter(core: Core, opts: MudAdapterOptions = {}): MudA
       await Promise.race([bridge.stop(), grace]);
       clearTimeout(timer);
       await connection.stop();
+    },
+    async detach(now) {
+      if (now) connection.drop();
+      else await adapter.stop();
     },
   };
   return adapter;

@@ -20,6 +20,8 @@ export interface RestOptions {
   /** Send x-ratelimit-* headers on successful responses too, as Discord does. */
   advertiseRateLimits: boolean;
   gatewayUrl: () => string;
+  /** The shard count GET /gateway/bot recommends (default 1). */
+  shards?: number;
 }
 
 interface Ctx {
@@ -32,6 +34,8 @@ interface Ctx {
   files: StoredFile[];
   res: ServerResponse;
   extraHeaders: Record<string, string>;
+  /** Which client called, when it came through `/i/<instance>/api` (several parley processes). */
+  instance?: string;
 }
 
 /** A route's captured ids, in order; routes capture at most three. */
@@ -84,7 +88,7 @@ export class FakeRest {
     ];
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, instance?: string): Promise<void> {
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     let body: Record<string, unknown> = {};
@@ -94,7 +98,7 @@ export class FakeRest {
     } catch {
       return this.finish({ method, path, query, status: 400, body: null }, res, fail(FAKE_ERRORS.invalidBody), {});
     }
-    const ctx: Ctx = { method, path, query, headers: req.headers, body, files, res, extraHeaders: {} };
+    const ctx: Ctx = { method, path, query, headers: req.headers, body, files, res, extraHeaders: {}, instance };
     const reply = await this.route(ctx);
     this.finish({ method, path, query, status: reply.status, body: files.length ? { ...body, files: files.map((f) => f.filename) } : body }, res, reply, ctx.extraHeaders);
   }
@@ -147,7 +151,7 @@ export class FakeRest {
   private gatewayBot(): Reply {
     return ok({
       url: this.opts.gatewayUrl(),
-      shards: 1,
+      shards: this.opts.shards ?? 1,
       session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
     });
   }
@@ -331,6 +335,7 @@ export class FakeRest {
       flags: Number(ctx.body.flags ?? 0),
       createdAt: Date.now(),
       author: userPayload(this.opts.bot),
+      ...(ctx.instance ? { sentBy: ctx.instance } : {}),
     };
     this.state.messages.set(message.id, message);
     return message;

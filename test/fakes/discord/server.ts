@@ -11,13 +11,16 @@
  *   discord.dropConnection(4004);                 // token reset: the client gives up
  *   discord.expireInteraction(id);                // past the 3 s callback deadline
  *   startFakeDiscord({ identifyCloseCode: 4014 }) // Message Content Intent not enabled
+ *   startFakeDiscord({ shards: 2 })               // guild k on shard k: ids.shardGuilds[k]
  *   await discord.close();
  *
  * One guild with a text channel (`ids.channel`), a second text channel (`ids.otherChannel`)
  * and a thread in the first (`ids.thread`); users `alice` and `bob`; DMs on `ids.dmChannel`.
  * `state` holds what the bot wrote (every version of every message), interactions, commands
  * and the request log (`state.rateLimitHits` counts 429s). Limits are Discord's by default and
- * tunable for fast tests.
+ * tunable for fast tests. With `shards: n`, GET /gateway/bot recommends n shards and every shard
+ * k has a guild of its own (`ids.shardGuilds[k]`, shard 0's being `ids.guild`); events go to the
+ * shard Discord's formula names, DMs to shard 0.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -38,12 +41,13 @@ import {
 } from './payloads.js';
 import { RateLimiter, type RateLimitSpec } from './ratelimit.js';
 import { API_PREFIX, FakeRest } from './rest.js';
-import { snowflake } from './snowflake.js';
+import { shardOf, snowflake, snowflakeOnShard } from './snowflake.js';
 import { FakeDiscordState } from './state.js';
 
 export { FakeDiscordState } from './state.js';
 export type { StoredMessage, StoredInteraction, StoredFile, RecordedRequest } from './state.js';
 export { OPTION_TYPE, IS_VOICE_MESSAGE } from './payloads.js';
+export { shardOf } from './snowflake.js';
 
 export interface FakeDiscordOptions {
   token?: string;
@@ -57,6 +61,12 @@ export interface FakeDiscordOptions {
   maxUploadBytes?: number;
   /** Close every IDENTIFY with this code: 4014 = Message Content Intent not enabled, 4004 = bad token. */
   identifyCloseCode?: number;
+  /** Gateway shards (default 1); each gets a guild of its own. */
+  shards?: number;
+  /** Count IDENTIFYs closer together than this (Discord's window is 5 s; default: not checked). */
+  identifyIntervalMs?: number;
+  /** Text channels in each guild (default 1 besides the first guild's extras): `shardGuilds[k].channels`. */
+  channelsPerGuild?: number;
 }
 
 export interface SendMessageOptions {
@@ -91,17 +101,33 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const bot: FakeUser = { id: snowflake(), username: 'parley', bot: true };
   const alice: FakeUser = { id: snowflake(), username: 'alice' };
   const bob: FakeUser = { id: snowflake(), username: 'bob' };
+  const shardCount = options.shards ?? 1;
+  const shardGuilds = Array.from({ length: shardCount }, (_, k) => {
+    const guildChannels = Array.from({ length: options.channelsPerGuild ?? 1 }, () => snowflake());
+    return { guild: snowflakeOnShard(k, shardCount), channel: guildChannels[0]!, channels: guildChannels };
+  });
   const ids = {
     application: bot.id,
-    guild: snowflake(),
-    channel: snowflake(),
+    guild: shardGuilds[0]!.guild,
+    channel: shardGuilds[0]!.channel,
+    /** Guild k (with its text channel) is on shard k. */
+    shardGuilds,
     otherChannel: snowflake(),
     thread: snowflake(),
     dmChannel: snowflake(),
   };
   const channels = [textChannelPayload(ids.channel, ids.guild, 'general'), textChannelPayload(ids.otherChannel, ids.guild, 'ask-the-bot')];
   const threads = [threadPayload(ids.thread, ids.guild, ids.channel, alice.id, 'a thread')];
-  const guildSpec = { id: ids.guild, name: 'Fake Guild', ownerId: alice.id, channels, threads, members: [bot, alice, bob] };
+  const guildSpecs = shardGuilds.map((g, k) => ({
+    id: g.guild,
+    name: k === 0 ? 'Fake Guild' : `Fake Guild ${k}`,
+    ownerId: alice.id,
+    channels: [...(k === 0 ? channels : [textChannelPayload(g.channel, g.guild, 'general')]), ...g.channels.slice(1).map((id, i) => textChannelPayload(id, g.guild, `room-${i + 1}`))],
+    threads: k === 0 ? threads : [],
+    members: [bot, alice, bob],
+  }));
+  const guildOfChannel = new Map(guildSpecs.flatMap((g) => [...g.channels, ...g.threads].map((c) => [String(c.id), g.id] as const)));
+  const shardOfChannel = (channelId: string | undefined) => shardOf(channelId ? guildOfChannel.get(channelId) : undefined, shardCount);
 
   const state = new FakeDiscordState();
   const events = new EventEmitter();
@@ -113,10 +139,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     {
       token,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DISCORD_HEARTBEAT_MS,
-      ready: (sessionId, resumeUrl) => ({
+      ready: (sessionId, resumeUrl, shard) => ({
         v: 10,
         user: { ...userPayload(bot), verified: true, flags: 0, mfa_enabled: false },
-        guilds: [{ id: ids.guild, unavailable: true }],
+        guilds: guildSpecs.filter((g) => shardOf(g.id, shardCount) === shard).map((g) => ({ id: g.id, unavailable: true })),
         session_id: sessionId,
         resume_gateway_url: resumeUrl,
         application: { id: ids.application, flags: 0 },
@@ -125,8 +151,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         relationships: [],
         _trace: ['fake-discord'],
       }),
-      guilds: () => [guildCreatePayload(guildSpec)],
+      guilds: (shard) => guildSpecs.filter((g) => shardOf(g.id, shardCount) === shard).map(guildCreatePayload),
       identifyCloseCode: options.identifyCloseCode,
+      shardCount,
+      identifyIntervalMs: options.identifyIntervalMs,
     },
     wsUrl,
   );
@@ -141,13 +169,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     interactionDeadlineMs: options.interactionDeadlineMs ?? DISCORD_INTERACTION_DEADLINE_MS,
     advertiseRateLimits: options.advertiseRateLimits ?? true,
     gatewayUrl: wsUrl,
+    shards: shardCount,
   });
 
   http.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = decodeURIComponent(url.pathname);
+    // `/i/<instance>/api/...`: the same API, with the caller named (several parley processes).
+    const named = /^\/i\/([\w-]+)(\/.*)$/.exec(decodeURIComponent(url.pathname));
+    const path = named?.[2] ?? decodeURIComponent(url.pathname);
     if (path.startsWith(API_PREFIX)) {
-      rest.handle(req, res, path.slice(API_PREFIX.length), url.searchParams).catch((err: unknown) => {
+      rest.handle(req, res, path.slice(API_PREFIX.length), url.searchParams, named?.[1]).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: String(err), code: 0 }));
       });
@@ -174,7 +205,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const channelFor = (channelId: string | undefined, dm: boolean | undefined) => {
     if (dm) return { id: ids.dmChannel, type: CHANNEL_TYPE.DM };
     const id = channelId ?? ids.channel;
-    return [...channels, ...threads].find((c) => c.id === id) ?? textChannelPayload(id, ids.guild, 'unknown');
+    const known = guildSpecs.flatMap((g) => [...g.channels, ...g.threads]).find((c) => c.id === id);
+    return known ?? textChannelPayload(id, ids.guild, 'unknown');
   };
 
   return {
@@ -182,6 +214,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     baseUrl,
     /** REST base for discord.js: `rest: { api: apiUrl, version: '10' }`. */
     apiUrl: `${baseUrl}/api`,
+    /** The same REST base for one of several processes: messages it creates carry `sentBy`. */
+    apiUrlFor: (instance: string) => `${baseUrl}/i/${instance}/api`,
     gatewayUrl: wsUrl(),
     ids,
     users: { bot, alice, bob },
@@ -198,9 +232,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       const referencedUser = o.replyTo && !referenced ? state.userMessages.get(o.replyTo) : undefined;
       const mentions = o.mentionBot || referenced ? [bot] : [];
       const content = o.mentionBot ? `<@${bot.id}> ${o.content}` : o.content;
+      const channelId = o.dm ? ids.dmChannel : (o.channelId ?? ids.channel);
       const payload = messagePayload({
-        channelId: o.dm ? ids.dmChannel : (o.channelId ?? ids.channel),
-        guildId: o.dm ? undefined : ids.guild,
+        channelId,
+        guildId: o.dm ? undefined : (guildOfChannel.get(channelId) ?? ids.guild),
         channelType: o.dm ? CHANNEL_TYPE.DM : undefined,
         author,
         content,
@@ -210,7 +245,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         referencedMessage: withoutNestedReply(referenced ? rest.toPayload(referenced) : referencedUser),
       });
       state.userMessages.set(String(payload.id), payload);
-      gateway.dispatch('MESSAGE_CREATE', payload);
+      gateway.dispatch('MESSAGE_CREATE', payload, o.dm ? 0 : shardOfChannel(channelId));
       return String(payload.id);
     },
 
@@ -239,9 +274,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       interaction.createdAt -= (options.interactionDeadlineMs ?? DISCORD_INTERACTION_DEADLINE_MS) + 1;
     },
 
-    /** Closes the bot's gateway socket (4000 = resumable, like a Discord hiccup; 4004 = token reset). */
-    dropConnection(code = 4000): void {
-      gateway.dropConnection(code);
+    /** Closes the bot's gateway sockets, or one shard's (4000 = resumable, like a Discord hiccup; 4004 = token reset). */
+    dropConnection(code = 4000, shard?: number): void {
+      gateway.dropConnection(code, shard);
     },
 
     /** Resolves once `check` holds (polled), or rejects naming `what` after `timeoutMs`. */
@@ -267,7 +302,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     const id = snowflake();
     const interactionToken = `itoken-${id}`;
     const channel = channelFor(o.channelId, o.dm);
-    const command = [...state.globalCommands, ...(state.guildCommands.get(ids.guild) ?? [])].find((c) => c.name === name);
+    const guildId = o.dm ? undefined : (guildOfChannel.get(String(channel.id)) ?? ids.guild);
+    const command = [...state.globalCommands, ...(state.guildCommands.get(guildId ?? ids.guild) ?? [])].find((c) => c.name === name);
     state.interactions.set(id, { id, token: interactionToken, channelId: channel.id, createdAt: Date.now() });
     gateway.dispatch(
       'INTERACTION_CREATE',
@@ -279,10 +315,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         commandId: command?.id ?? snowflake(),
         commandName: name,
         options,
-        guildId: o.dm ? undefined : ids.guild,
+        guildId,
         channel,
         user,
       }),
+      shardOf(guildId, shardCount),
     );
     return id;
   }

@@ -11,3 +11,14 @@ export function snowflake(at: number = Date.now()): string {
   increment = (increment + 1n) & INCREMENT_MASK;
   return (((BigInt(at) - DISCORD_EPOCH) << 22n) | increment).toString();
 }
+
+/** A snowflake (minted now or a few ms earlier) that Discord routes to `shard` of `shardCount`. */
+export function snowflakeOnShard(shard: number, shardCount: number, now: number = Date.now()): string {
+  const offset = Number((BigInt(now) - DISCORD_EPOCH) % BigInt(shardCount));
+  return snowflake(now - ((offset - shard + shardCount) % shardCount));
+}
+
+/** Discord's routing formula: (guild_id >> 22) % shardCount; DMs go to shard 0. */
+export function shardOf(guildId: string | undefined, shardCount: number): number {
+  return guildId === undefined ? 0 : Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}

@@ -28,6 +28,8 @@ export interface StoredMessage {
   createdAt: number;
   deleted?: boolean;
   author: Record<string, unknown>;
+  /** The process that created it, when clients use `apiUrlFor(instance)`. */
+  sentBy?: string;
 }
 
 export interface StoredInteraction {

@@ -8,6 +8,9 @@
  *   mud.commands        // every command a logged-in client sent, decoded, in order
  *   mud.floodKicks      // clients kicked for sending > flood.max commands per flood.windowMs
  *   mud.dropAll();      // cut every connection (the client should reconnect)
+ *   mud.sessionViolations // logins of a character that already had a session (must stay empty)
+ *   startFakeMud({ linkDead: true })  // a dropped character stays in the game: the next login
+ *                                     // is asked "Reconnect to your link-dead body? (y/n)"
  *   await mud.close();
  *
  * Styles:
@@ -66,6 +69,29 @@ export interface FakeMudOptions {
   port?: number;
   /** evennia: show only " ... Server restarted." until the client sends a line. */
   restarted?: boolean;
+  /** diku/lpc: a character whose connection dropped (no `quit`) stays in the game link-dead;
+   * the next login of that character must answer a reconnect question with `y`. */
+  linkDead?: boolean;
+}
+
+/** A login of a character that was already in the game on another connection. */
+export interface SessionViolation {
+  character: string;
+  /** The connection that logged in, and the one that was still playing. */
+  session: number;
+  playing: number;
+  at: number;
+}
+
+/** A successful login. */
+export interface LoginRecord {
+  character: string;
+  session: number;
+  /** When its connection was accepted, and when the login succeeded. */
+  connectedAt: number;
+  at: number;
+  /** It took over a link-dead body. */
+  reconnected: boolean;
 }
 
 export interface ReceivedCommand {
@@ -89,7 +115,10 @@ export interface Negotiated {
 interface Client {
   socket: Socket;
   session: number;
-  state: 'name' | 'password' | 'playing';
+  connectedAt: number;
+  state: 'name' | 'password' | 'reconnect' | 'playing';
+  /** Said `quit`: the character left the game instead of going link-dead. */
+  quit: boolean;
   /** evennia after a restart: the connection screen waits for the client's first line. */
   screenShown: boolean;
   name: string;
@@ -162,6 +191,12 @@ export interface FakeMud {
   negotiated: Negotiated;
   /** Logged-in sessions right now. */
   readonly online: number;
+  /** Every successful login, in order. */
+  loginLog: LoginRecord[];
+  /** Logins of a character that already had a logged-in connection: two sessions at once. */
+  sessionViolations: SessionViolation[];
+  /** Characters in the game without a connection (with `linkDead`). */
+  readonly linkDeadCharacters: string[];
   /** Sends a raw line (text, encoded for the style) to every logged-in client. */
   broadcast(line: string): void;
   /** Sends raw bytes to every logged-in client (split packets, bare prompts...). */
@@ -197,6 +232,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
   const negotiate = opts.negotiate ?? true;
   const ansi = opts.ansi ?? true;
   const clients = new Set<Client>();
+  const linkDead = new Set<string>();
   const sockets = new Set<Socket>();
   let sessions = 0;
   const listeners = new Set<() => void>();
@@ -239,6 +275,11 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     },
     get online() {
       return [...clients].filter((c) => c.state === 'playing').length;
+    },
+    loginLog: [],
+    sessionViolations: [],
+    get linkDeadCharacters() {
+      return [...linkDead];
     },
     broadcast(line) {
       for (const c of clients) if (c.state === 'playing') writeLine(c, line);
@@ -330,12 +371,22 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
         c.socket.end();
         return;
       }
-      c.state = 'playing';
-      fake.logins++;
-      writeLine(c, '');
-      writeLine(c, style === 'diku' ? color('1;37', `Welcome, ${c.name}! You are standing in the Town Square.`) : `欢迎来到泥潭！${cname(c.name)}，你现在站在广场上。`);
-      prompt(c);
-      changed();
+      if (linkDead.has(c.name)) {
+        c.state = 'reconnect';
+        c.socket.write(enc(style === 'diku' ? 'Reconnect to your link-dead body? (y/n) ' : '你的身体还在游戏里，要重新连线吗？(y/n) '));
+        if (style === 'diku') c.socket.write(Buffer.from([IAC, GA]));
+        return;
+      }
+      enterGame(c, false);
+      return;
+    }
+    if (c.state === 'reconnect') {
+      if (!/^y/i.test(text.trim())) {
+        c.socket.end();
+        return;
+      }
+      linkDead.delete(c.name);
+      enterGame(c, true);
       return;
     }
     // Playing: the flood rule first, as real MUDs do before parsing.
@@ -354,6 +405,25 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     changed();
   }
 
+  /** The password was right: the character is in the game (a second session of it is a violation). */
+  function enterGame(c: Client, reconnected: boolean) {
+    noteLogin(c, reconnected);
+    writeLine(c, '');
+    if (reconnected) writeLine(c, style === 'diku' ? 'Reconnecting.' : '重新连线成功。');
+    writeLine(c, style === 'diku' ? color('1;37', `Welcome, ${c.name}! You are standing in the Town Square.`) : `欢迎来到泥潭！${cname(c.name)}，你现在站在广场上。`);
+    prompt(c);
+    changed();
+  }
+
+  function noteLogin(c: Client, reconnected: boolean) {
+    const now = Date.now();
+    const playing = [...clients].find((o) => o !== c && o.state === 'playing' && o.name === c.name);
+    if (playing) fake.sessionViolations.push({ character: c.name, session: c.session, playing: playing.session, at: now });
+    c.state = 'playing';
+    fake.logins++;
+    fake.loginLog.push({ character: c.name, session: c.session, connectedAt: c.connectedAt, at: now, reconnected });
+  }
+
   /** Evennia's unlogged-in command set: connect, or the screen again (empty input is `look`). */
   function evenniaLogin(c: Client, text: string) {
     const connect = /^connect\s+(\S+)\s+(.+)$/i.exec(text);
@@ -370,8 +440,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
       return;
     }
     c.name = name;
-    c.state = 'playing';
-    fake.logins++;
+    noteLogin(c, false);
     writeLine(c, `You become ${name[0]!.toUpperCase()}${name.slice(1)}.`);
     writeLine(c, 'Limbo(#2)');
     writeLine(c, 'Welcome to your new Evennia-based game!');
@@ -399,6 +468,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     const verb = m[1]!.toLowerCase();
     const addressed = /^(\S+)\s*=\s*(.*)$/s.exec(m[2]!);
     if (verb === 'quit') {
+      c.quit = true;
       writeLine(c, 'Quitting. Hope to see you again, soon.');
       c.socket.end();
     } else if (verb === 'say') writeLine(c, `You say, "${m[2]}"`);
@@ -415,6 +485,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     const rest = m[2]!;
     const me = style === 'diku' ? c.name[0]!.toUpperCase() + c.name.slice(1) : cname(c.name);
     if (verb === 'quit') {
+      c.quit = true;
       writeLine(c, style === 'diku' ? 'Goodbye, friend.' : '欢迎下次再来！');
       c.socket.end();
       return;
@@ -456,7 +527,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
         if (opt === CHARSET && body[0] === 3) fake.negotiated.charset = 'REJECTED';
       },
     );
-    const client: Client = { socket, session, state: 'name', screenShown: false, name: '', pending: Buffer.alloc(0), times: [], telnet };
+    const client: Client = { socket, session, connectedAt: Date.now(), state: 'name', quit: false, screenShown: false, name: '', pending: Buffer.alloc(0), times: [], telnet };
     clients.add(client);
     socket.on('data', (chunk) => {
       client.pending = Buffer.concat([client.pending, telnet.push(chunk)]);
@@ -471,6 +542,7 @@ export async function startFakeMud(opts: FakeMudOptions = {}): Promise<FakeMud> 
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      if (opts.linkDead && client.state === 'playing' && !client.quit) linkDead.add(client.name);
       clients.delete(client);
       sockets.delete(socket);
       changed();

@@ -1,0 +1,67 @@
+// A MUD character on several instances sharing one Redis (issue 11): the connection is the slot
+// `mud:<profile id>`, and only its holder logs in. A lease that could not be renewed drops the
+// socket at once (the character stays link-dead for the next holder, who logs in again; see the
+// profile's optional login steps); a graceful give-back lets replies finish and says `quit`.
+import type { Core } from '../../src/app.js';
+import { mudSlot } from '../../src/scale/slots.js';
+import { SlotRunner, type SlotWork } from '../../src/slot-runner.js';
+import type { MudAdapter, MudAdapterOptions } from './index.js';
+import type { ConnectionState } from './connection.js';
+import type { Profile } from './profile.js';
+
+/** A single-character MUD adapter that can let go of its connection without waiting. */
+export interface LeasedMudAdapter extends MudAdapter {
+  /** Stops; `now` closes the socket at once instead of finishing replies and quitting. */
+  detach(now: boolean): Promise<void>;
+}
+
+
+/** The MUD surface of one instance among several: connects only while it holds the slot. */
+export function createOwnedMudAdapter(core: Core, profile: Profile, forSlot: (opts: MudAdapterOptions) => LeasedMudAdapter, opts: MudAdapterOptions = {}): MudAdapter {
+  const logger = core.logger.child({ platform: 'mud', profile: profile.id });
+  if (!core.scale) throw new Error('MUD slots need HISTORY_STORE=redis');
+  const slot = mudSlot(profile.id);
+  let current: LeasedMudAdapter | undefined;
+  let readyWaiters: (() => void)[] = [];
+  const runner = new SlotRunner({
+    scale: core.scale,
+    slots: [slot],
+    // Channel keys are mud:<profile id>:<scope>.
+    slotOf: (channel) => (channel.startsWith(`${slot}:`) ? slot : undefined),
+    start: async (): Promise<SlotWork> => {
+      const inner = forSlot({ ...opts, profile });
+      inner.onFatal = (reason) => adapter.onFatal?.(reason);
+      current = inner;
+      await inner.start();
+      logger.info({ character: profile.name }, 'MUD slot held: logging in');
+      void inner.whenReady().then(() => {
+        if (current === inner) for (const wake of readyWaiters.splice(0)) wake();
+      });
+      return {
+        async stop(now) {
+          if (current === inner) current = undefined;
+          await inner.detach(now);
+          logger.info({ now }, 'MUD slot given up: disconnected');
+        },
+      };
+    },
+    onStartFailed: (_slot, err) => adapter.onFatal?.(`MUD ${profile.id}: ${err instanceof Error ? err.message : String(err)}`),
+  });
+
+  const adapter: MudAdapter = {
+    platform: 'mud',
+    profile,
+    get state(): ConnectionState {
+      return current?.state ?? 'idle';
+    },
+    whenReady: () => (current?.state === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve))),
+    // An instance waiting for the slot is healthy: the character plays elsewhere.
+    isUp: () => current?.isUp?.() ?? true,
+    start: () => runner.begin(),
+    async stop() {
+      readyWaiters = [];
+      await runner.end();
+    },
+  };
+  return adapter;
+}
