@@ -8,7 +8,7 @@ import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import type { RedisClient } from '../../src/scale/redis.js';
 import { discordSlot, numberedSlots } from '../../src/scale/slots.js';
-import { SlotRunner, type SlotWork } from '../../src/slot-runner.js';
+import { SlotRunner, type SlotWork } from '../../src/scale/slot-runner.js';
 import type { Adapter, ChannelKey } from '../../src/types.js';
 
 /** Discord's identify window: one IDENTIFY per bucket per 5 s. */

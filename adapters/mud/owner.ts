@@ -4,7 +4,7 @@
 // profile's optional login steps); a graceful give-back lets replies finish and says `quit`.
 import type { Core } from '../../src/app.js';
 import { mudSlot } from '../../src/scale/slots.js';
-import { SlotRunner, type SlotWork } from '../../src/slot-runner.js';
+import { SlotRunner, type SlotWork } from '../../src/scale/slot-runner.js';
 import type { MudAdapter, MudAdapterOptions } from './index.js';
 import type { ConnectionState } from './connection.js';
 import type { Profile } from './profile.js';

@@ -3,11 +3,11 @@
 // slot given back and taken again cannot run twice; a graceful give-back (surplus, SIGTERM)
 // waits for the work to finish before the lease is deleted. History writes of the slot's
 // channels are fenced with its lease, so a paused ex-holder cannot write after a takeover.
-import type { Lease, LeaseEnd } from './scale/lease.js';
-import type { ScaleRuntime } from './scale/runtime.js';
-import type { Fence } from './scale/script.js';
-import type { SlotOwner } from './scale/slots.js';
-import type { ChannelKey } from './types.js';
+import type { Lease, LeaseEnd } from './lease.js';
+import type { ScaleRuntime } from './runtime.js';
+import type { Fence } from './script.js';
+import type { SlotOwner } from './slots.js';
+import type { ChannelKey } from '../types.js';
 
 /** What runs while a slot is held. */
 export interface SlotWork {
