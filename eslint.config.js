@@ -59,10 +59,4 @@ export default tseslint.config(
     files: ['adapters/console/index.ts', 'adapters/discord/index.ts', 'src/main.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
-  {
-    // BEING REWRITTEN this round (command registry, reply session): their switches over command
-    // kinds and platforms still end in a default. Remove once the registry lands.
-    files: ['src/relay/reasoning.ts'],
-    rules: { '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }] },
-  },
 );
