@@ -47,10 +47,7 @@ export default tseslint.config(
   },
   {
     // STILL SHRINKING this round (issue 10): remove each entry once its file is within the limits.
-    files: [
-      'src/relay/message-writer.ts',
-      'adapters/telegram/index.ts',
-    ],
+    files: ['adapters/telegram/index.ts'],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },
   {
