@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
 import { codePointLength, lastChunk, nextSplit, type Measure } from '../format/split.js';
 import { ChunkWindow } from './chunk-window.js';
+import { FrameTimer } from './frame-timer.js';
 
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;
@@ -59,6 +60,7 @@ export class MessageWriter {
   private readonly measure: Measure;
   private readonly maxChars: number;
   private readonly chunk: ChunkWindow;
+  private readonly frameTimer: FrameTimer;
   private live: LiveMessage | undefined;
 
   constructor(
@@ -70,6 +72,7 @@ export class MessageWriter {
     this.measure = surface.limits.measure ?? codePointLength;
     this.maxChars = surface.limits.maxChars;
     this.chunk = new ChunkWindow(this.measure, this.maxChars);
+    this.frameTimer = new FrameTimer(clock);
   }
 
   /** True once any text reached the user (the typing indicator can stop). */
@@ -102,10 +105,7 @@ export class MessageWriter {
       if (changed) {
         // More text (or the end) may arrive first: the caller comes back with it, and a frame
         // not earned yet may be earned then; the end goes straight to the final write.
-        const wake = new AbortController();
-        const grew = await Promise.race([changed().then(() => true), this.clock.sleep(timing.waitMs, wake.signal).then(() => false)]);
-        wake.abort();
-        if (grew) return;
+        if (await this.frameTimer.wait(timing.dueAt, timing.waitMs, changed)) return;
       } else {
         // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
         await this.clock.sleep(timing.waitMs);
@@ -131,6 +131,7 @@ export class MessageWriter {
 
   /** The reply is complete (or interrupted): deliver every remaining chunk, the last one with `notice`. */
   async finish(text: string, notice?: string): Promise<void> {
+    this.frameTimer.cancel();
     // Once per reply: the window becomes the rest of the given text (which may be cut short by a cap).
     this.chunk.resetTo(text);
     await this.finishCompletedChunks(true);
