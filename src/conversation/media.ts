@@ -1,23 +1,18 @@
-// Slow provider calls that are not a streamed answer (speech, images, transcription) keep the
-// surface's chat action alive while they run.
-import type { Surface } from '../types.js';
+// Slow provider calls that are not a streamed answer (speech, images, transcription) show the
+// surface's chat action while they run.
+import type { Surface, TypingAction } from '../types.js';
 import type { CommandContext, CommandServices } from './commands/context.js';
 
-/** Typing/upload indicators expire after ~5 s on Telegram; renew a little sooner. */
-const TYPING_RENEW_MS = 4_000;
 /** OpenAI's speech endpoint takes at most 4,096 characters of input. */
 const TTS_MAX_INPUT_CHARS = 4_096;
 
-/** Keeps a chat action alive while slow work runs. */
-export async function withTyping<T>(surface: Surface, action: 'typing' | 'upload_photo' | 'record_voice', work: () => Promise<T>): Promise<T> {
-  const ping = () => void surface.typing(action).catch(() => undefined);
-  ping();
-  const timer = setInterval(ping, TYPING_RENEW_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
+/**
+ * Shows a chat action while slow work runs. Said once: the surface (the reply session) renews it
+ * until something visible is posted or the reply closes.
+ */
+export function withTyping<T>(surface: Surface, action: TypingAction, work: () => Promise<T>): Promise<T> {
+  surface.typing(action).catch(() => undefined);
+  return work();
 }
 
 /** Speaks `text` as an audio message (the tts command and voice mode). */

@@ -28,6 +28,8 @@ export interface FrameHistory {
 export interface FrameTiming {
   /** Milliseconds until the frame may be written (0: now). */
   waitMs: number;
+  /** When the frame may be written (the same for every delta until the next write or earned frame). */
+  dueAt: number;
   /**
    * False when the text has not grown by a readable step yet: the frame is only due after
    * `waitMs` (the steady interval), and more text arriving meanwhile may earn an earlier one.
@@ -63,12 +65,13 @@ export function nextFrameTiming(
   intervalMs: number,
   cadence?: CadenceLimits,
 ): FrameTiming {
-  const steadyWait = Math.max(0, history.lastWriteAt + intervalMs - now);
-  if (!isEarly(history, cadence)) return { waitMs: steadyWait, earned: true };
+  const steadyAt = history.lastWriteAt + intervalMs;
+  const steady = { waitMs: Math.max(0, steadyAt - now), dueAt: steadyAt };
+  if (!isEarly(history, cadence)) return { ...steady, earned: true };
   const step = EARLY_STEP_CHARS[Math.min(history.frames - 1, EARLY_STEP_CHARS.length - 1)]!;
-  if (!grewReadably(shown, next, atWordEnd, step)) return { waitMs: steadyWait, earned: false };
-  const gapWait = Math.max(0, history.lastWriteAt + Math.min(cadence.minGapMs, intervalMs) - now);
-  return { waitMs: gapWait, earned: true };
+  if (!grewReadably(shown, next, atWordEnd, step)) return { ...steady, earned: false };
+  const gapAt = history.lastWriteAt + Math.min(cadence.minGapMs, intervalMs);
+  return { waitMs: Math.max(0, gapAt - now), dueAt: gapAt, earned: true };
 }
 
 /**

@@ -5,7 +5,6 @@ export {
   DEFAULT_ERROR_NOTICE,
   DEFAULT_STOPPED_NOTICE,
   DEFAULT_CAP_NOTICE,
-  DEFAULT_TYPING_INTERVAL_MS,
   type RelayOptions,
   type RelayResult,
   type ReplyCap,

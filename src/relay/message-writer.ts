@@ -6,8 +6,9 @@ import { SurfaceError, type MessageRef, type Surface } from '../types.js';
 import { finalFrameGap, nextFrameTiming, readyToShowFirst } from './cadence.js';
 import type { Clock } from './clock.js';
 import type { ReplySource } from './reply-buffer.js';
-import { reopenFence, type Fence } from '../format/fence.js';
-import { codePointLength, fitLength, lastChunk, nextSplit, skipLeadingWhitespace, type Measure } from '../format/split.js';
+import { codePointLength, lastChunk, nextSplit, type Measure } from '../format/split.js';
+import { ChunkWindow } from './chunk-window.js';
+import { FrameTimer } from './frame-timer.js';
 
 /** Wait before retrying a failed send when the surface has no edit interval to go by. */
 const SEND_RETRY_DELAY_MS = 1000;
@@ -58,24 +59,9 @@ export class MessageWriter {
 
   private readonly measure: Measure;
   private readonly maxChars: number;
-  /** Where the current chunk starts in the reply text, and the fence open there. */
-  private chunkStart = 0;
-  private fence: Fence | null = null;
+  private readonly chunk: ChunkWindow;
+  private readonly frameTimer: FrameTimer;
   private live: LiveMessage | undefined;
-  /**
-   * The reply text from `chunkStart` on, grown by each delta: a delta costs its own length and
-   * the current chunk's, never the whole reply's. `windowBound` bounds measure(window) from above
-   * (measures are subadditive), so a window that surely fits is not measured again per delta.
-   */
-  private window = '';
-  private windowBound = 0;
-  /**
-   * The window without its trailing whitespace, and that whitespace: grown per delta, because
-   * trimming (or reading the end of) the grown window would copy the whole chunk per delta.
-   */
-  private windowText = '';
-  private windowTail = '';
-  private readCursor = 0;
 
   constructor(
     private readonly surface: Surface,
@@ -85,6 +71,8 @@ export class MessageWriter {
   ) {
     this.measure = surface.limits.measure ?? codePointLength;
     this.maxChars = surface.limits.maxChars;
+    this.chunk = new ChunkWindow(this.measure, this.maxChars);
+    this.frameTimer = new FrameTimer(clock);
   }
 
   /** True once any text reached the user (the typing indicator can stop). */
@@ -102,13 +90,13 @@ export class MessageWriter {
    * `changed` resolves when more text arrives: a frame not yet earned is reconsidered then.
    */
   async progress(source: ReplySource, changed?: () => Promise<void>): Promise<void> {
-    this.pull(source);
+    this.chunk.pull(source);
     await this.finishCompletedChunks(false);
     if (!this.streamsByEditing) return;
-    const draft = this.draft();
+    const draft = this.chunk.draft();
     if (!draft) return;
     if (!this.live) {
-      if (readyToShowFirst(this.window)) await this.sendDraft(draft);
+      if (readyToShowFirst(this.chunk.text)) await this.sendDraft(draft);
       return;
     }
     if (draft === this.live.shown) return;
@@ -117,22 +105,19 @@ export class MessageWriter {
       if (changed) {
         // More text (or the end) may arrive first: the caller comes back with it, and a frame
         // not earned yet may be earned then; the end goes straight to the final write.
-        const wake = new AbortController();
-        const grew = await Promise.race([changed().then(() => true), this.clock.sleep(timing.waitMs, wake.signal).then(() => false)]);
-        wake.abort();
-        if (grew) return;
+        if (await this.frameTimer.wait(timing.dueAt, timing.waitMs, changed)) return;
       } else {
         // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
         await this.clock.sleep(timing.waitMs);
       }
       if (source.done) return; // the final edit follows at once
-      this.pull(source);
+      this.chunk.pull(source);
       await this.finishCompletedChunks(false);
     }
-    const latest = this.draft();
+    const latest = this.chunk.draft();
     if (!latest) return;
     if (!this.live) {
-      if (readyToShowFirst(this.window)) await this.sendDraft(latest);
+      if (readyToShowFirst(this.chunk.text)) await this.sendDraft(latest);
     } else if (latest !== this.live.shown) {
       await this.editDraft(latest);
     }
@@ -140,33 +125,18 @@ export class MessageWriter {
 
   private frameTiming(draft: string) {
     const live = this.live!;
-    const atWordEnd = this.windowTail !== '';
     const limits = this.surface.limits;
-    return nextFrameTiming(live, this.clock.now(), live.shown, draft, atWordEnd, limits.minEditIntervalMs, limits.cadence);
-  }
-
-  /** Appends the deltas not read yet to the window. */
-  private pull(source: ReplySource): void {
-    const { fresh, cursor } = source.readFrom(this.readCursor);
-    this.readCursor = cursor;
-    if (!fresh) return;
-    // Outside a fence a non-empty window already starts with text: looking at it again would
-    // flatten the grown window (a copy of the whole chunk per delta), so only a blank start is trimmed.
-    const blankStart = this.window === '';
-    this.window += fresh;
-    this.windowBound += this.measure(fresh);
-    this.growWindowEnd(fresh);
-    if (blankStart) this.skipChunkLeadingWhitespace();
+    return nextFrameTiming(live, this.clock.now(), live.shown, draft, this.chunk.atWordEnd, limits.minEditIntervalMs, limits.cadence);
   }
 
   /** The reply is complete (or interrupted): deliver every remaining chunk, the last one with `notice`. */
   async finish(text: string, notice?: string): Promise<void> {
+    this.frameTimer.cancel();
     // Once per reply: the window becomes the rest of the given text (which may be cut short by a cap).
-    this.setWindow(text.slice(this.chunkStart));
-    this.skipChunkLeadingWhitespace();
+    this.chunk.resetTo(text);
     await this.finishCompletedChunks(true);
-    const rest = this.window;
-    let chunk = rest.trim() ? lastChunk(rest, this.fence) : '';
+    const rest = this.chunk.text;
+    let chunk = rest.trim() ? lastChunk(rest, this.chunk.fence) : '';
     if (notice) {
       // lastChunk closed an interrupted code block, so the notice reads as text.
       const closed = chunk;
@@ -181,60 +151,14 @@ export class MessageWriter {
     if (chunk) await this.finishChunk(chunk);
   }
 
-  private setWindow(window: string): void {
-    this.window = window;
-    this.windowBound = this.measure(window);
-    this.resetWindowEnd();
-  }
-
-  private growWindowEnd(fresh: string): void {
-    const textEnd = fresh.trimEnd().length;
-    if (textEnd === 0) {
-      this.windowTail += fresh;
-      return;
-    }
-    this.windowText += this.windowTail + fresh.slice(0, textEnd);
-    this.windowTail = fresh.slice(textEnd);
-  }
-
-  private resetWindowEnd(): void {
-    this.windowText = this.window.trimEnd();
-    this.windowTail = this.window.slice(this.windowText.length);
-  }
-
-  /** A chunk outside a fence never starts with blanks. */
-  private skipChunkLeadingWhitespace(): void {
-    if (this.fence) return;
-    const skip = skipLeadingWhitespace(this.window, 0);
-    if (skip === 0) return;
-    this.chunkStart += skip;
-    this.window = this.window.slice(skip);
-    this.resetWindowEnd();
-  }
-
-  /** True when head + window surely fits in one message (without measuring the window again). */
-  private windowFits(head: string): boolean {
-    return this.measure(head) + this.windowBound <= this.maxChars;
-  }
-
-  /** The current chunk as it can be shown now: cut to the limit while its split is undecided. */
-  private draft(): string {
-    const rest = this.window;
-    if (this.windowText === '') return '';
-    const head = reopenFence(this.fence);
-    const room = this.windowFits(head) ? rest.length : fitLength(head, rest, this.maxChars, this.measure);
-    if (room === rest.length) return head + this.windowText;
-    return (head + rest.slice(0, room)).trimEnd();
-  }
-
   private async finishCompletedChunks(final: boolean): Promise<void> {
     for (;;) {
-      const rest = this.window;
-      if (!final && this.windowFits(reopenFence(this.fence))) return;
-      const split = nextSplit(rest, this.fence, this.maxChars, this.measure, final);
+      const rest = this.chunk.text;
+      if (!final && this.chunk.fits()) return;
+      const split = nextSplit(rest, this.chunk.fence, this.maxChars, this.measure, final);
       if (!split) {
         // Measured whole here only when it fits (nextSplit never measures a long rest whole).
-        if (!final) this.windowBound = Math.min(this.windowBound, this.measure(rest));
+        if (!final) this.chunk.measuredWhole();
         return;
       }
       if (!final && this.atLastAllowedMessage()) {
@@ -242,10 +166,7 @@ export class MessageWriter {
         return;
       }
       await this.finishChunk(split.chunk);
-      this.chunkStart += split.consumed;
-      this.fence = split.fence;
-      this.setWindow(rest.slice(split.consumed));
-      this.skipChunkLeadingWhitespace();
+      this.chunk.advance(split.consumed, split.fence);
     }
   }
 
@@ -258,8 +179,8 @@ export class MessageWriter {
   private capAt(rest: string): void {
     const cap = this.opts.cap!;
     const room = Math.max(1, this.maxChars - this.measure(NOTICE_SEPARATOR + cap.notice));
-    const split = nextSplit(rest, this.fence, room, this.measure, true);
-    this.cappedAt = this.chunkStart + (split ? split.consumed : rest.length);
+    const split = nextSplit(rest, this.chunk.fence, room, this.measure, true);
+    this.cappedAt = this.chunk.start + (split ? split.consumed : rest.length);
   }
 
   /** Delivers one complete chunk: as the final edit of the live message, or as a message of its own. */

@@ -145,7 +145,8 @@ export function formatExcerpt(platform: Surface['platform'], label: string, reas
     case 'discord':
       // A `|` or backtick inside would end the spoiler or open code.
       return `-# 💭 ${label}\n||${short.replace(/\|/g, '¦').replace(/`/g, "'")}||`;
-    default:
+    case 'mud':
+    case 'console':
       return `💭 ${label}: ${short}`;
   }
 }

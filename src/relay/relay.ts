@@ -12,8 +12,6 @@ import { ReplyBuffer, readDeltas } from './reply-buffer.js';
 export const DEFAULT_ERROR_NOTICE = '⚠️ The reply was interrupted.';
 export const DEFAULT_STOPPED_NOTICE = '(stopped)';
 export const DEFAULT_CAP_NOTICE = '(The answer was cut off here.)';
-/** Telegram's "typing…" fades after ~5 s; Discord's after ~10 s. */
-export const DEFAULT_TYPING_INTERVAL_MS = 4000;
 
 export interface RelayOptions {
   /** Stop: end the relay promptly, keep what was shown, final edit with `stoppedNotice`. */
@@ -22,8 +20,6 @@ export interface RelayOptions {
   errorNotice?: (err: unknown) => string;
   /** Appended when aborted (default '(stopped)'). */
   stoppedNotice?: string;
-  /** Call surface.typing() every N ms until the first text (default 4000). */
-  typingIntervalMs?: number;
   /** Bounds on this reply; past one the relay stops reading, calls `onCap` and ends with `capNotice`. */
   caps?: ReplyCaps;
   /** Short localized line appended when a cap is hit. */
@@ -85,7 +81,8 @@ export class StreamRelay {
     const capNotice = opts.capNotice ?? (() => DEFAULT_CAP_NOTICE);
     const buffer = new ReplyBuffer();
     const writer = this.writerFor(surface, true, opts.signal, caps.maxMessages ? { maxMessages: caps.maxMessages, notice: capNotice('messages') } : undefined);
-    const typing = this.keepTyping(surface, writer, opts.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS);
+    // Said once: the surface (the reply session) renews it until the first post or its close.
+    surface.typing().catch((err: unknown) => this.logger?.debug({ err, channel: surface.channel }, 'relay: typing failed'));
     // A cap ends the reading like a stop does, but reads as a cap, not as "(stopped)".
     const capStop = new AbortController();
     let capped: ReplyCap | undefined;
@@ -116,7 +113,6 @@ export class StreamRelay {
       }
       await reading;
       deadline.abort();
-      typing.stop();
       const text = capped ? this.cappedText(buffer.text, capped, writer, caps) : buffer.text;
       // A stop may also land after the stream ended, while line mode is still pacing lines out.
       const aborted = !capped && (buffer.aborted || (writer instanceof LineWriter && writer.stoppedEarly(text)));
@@ -136,7 +132,6 @@ export class StreamRelay {
     } finally {
       // surface.close() is the caller's: it ends the whole turn (reply, notices, audio), not just this text.
       deadline.abort();
-      typing.stop();
     }
   }
 
@@ -193,19 +188,6 @@ export class StreamRelay {
     if (writer.deliveryError !== undefined) result.deliveryError = writer.deliveryError;
     if (outcome.capped) result.capped = outcome.capped;
     return result;
-  }
-
-  /** "typing…" now and every interval until the first text is shown or the reply ends. */
-  private keepTyping(surface: Surface, writer: ReplyWriter, intervalMs: number): { stop(): void } {
-    const stopper = new AbortController();
-    const loop = async (): Promise<void> => {
-      while (!stopper.signal.aborted && !writer.hasShownText) {
-        surface.typing().catch((err: unknown) => this.logger?.debug({ err, channel: surface.channel }, 'relay: typing failed'));
-        await this.clock.sleep(intervalMs, stopper.signal);
-      }
-    };
-    void loop();
-    return { stop: () => stopper.abort() };
   }
 }
 

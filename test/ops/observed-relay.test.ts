@@ -46,7 +46,7 @@ describe('ObservedRelay', () => {
   it('reports start, first token, first text, progress and an ok final with the text', async () => {
     const { seen, relay } = setup();
     const surface = recordingSurface();
-    const result = await relay.pipe(deltas(['one ', 'two ', 'three']), surface, { typingIntervalMs: 60_000 });
+    const result = await relay.pipe(deltas(['one ', 'two ', 'three']), surface);
     expect(result.text).toBe('one two three');
     const types = seen.map((e) => e.type);
     expect(types[0]).toBe('reply.started');
@@ -62,7 +62,7 @@ describe('ObservedRelay', () => {
     const { events, seen, relay } = setup();
     const metrics = createMetrics({ events, queueDepth: () => 2, surfaces: () => [{ platform: 'mud', up: false }] });
     const err = Object.assign(new Error('slow down'), { kind: 'rate_limit' });
-    await relay.pipe(deltas(['partial'], err), recordingSurface(), { typingIntervalMs: 60_000 });
+    await relay.pipe(deltas(['partial'], err), recordingSurface());
     expect(seen.at(-1)).toMatchObject({ type: 'reply.final', outcome: 'error', errorKind: 'rate_limit' });
     const text = await metrics.render();
     expect(text).toContain('parley_provider_errors_total{kind="rate_limit"} 1');
@@ -97,7 +97,7 @@ describe('ObservedRelay', () => {
       },
     };
     const stop = new AbortController();
-    const piping = relay.pipe(stalled, recordingSurface(), { signal: stop.signal, typingIntervalMs: 60_000 });
+    const piping = relay.pipe(stalled, recordingSurface(), { signal: stop.signal });
     await secondNextCalled;
     stop.abort();
     const result = await piping;

@@ -251,10 +251,11 @@ describe('StreamRelay.pipe, edit mode', () => {
     expect(surface.finalTexts).toEqual(['one two three']);
   });
 
-  it('typing is shown until the first text, every typingIntervalMs', async () => {
+  it('says "typing" once, however late the first text: renewing it is the reply session\'s', async () => {
     const { clock, surface, relay } = setup();
-    await relay.pipe(timedDeltas(clock, ['late ', 'answer'], (i) => (i === 0 ? 10_500 : 10)), surface, { typingIntervalMs: 4000 });
-    expect(surface.typingCalls).toBe(3); // t = 0, 4000, 8000
+    await relay.pipe(timedDeltas(clock, ['late ', 'answer'], (i) => (i === 0 ? 10_500 : 10)), surface);
+    // The renewal itself is pinned in reply-session.test.ts ('one owner for typing').
+    expect(surface.typingCalls).toBe(1);
   });
 
   it('without edits: chunks are sent whole when complete, nothing is edited', async () => {

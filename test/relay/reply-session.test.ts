@@ -7,6 +7,8 @@ import { LocalDispatcher, type Planner } from '../../src/conversation/dispatcher
 import { FloodGate } from '../../src/relay/flood-gate.js';
 import { ReplySession } from '../../src/relay/reply-session.js';
 import { StreamRelay } from '../../src/relay/index.js';
+import type { Clock } from '../../src/relay/clock.js';
+import { withTyping } from '../../src/conversation/media.js';
 import { SurfaceError, type PostOptions, type SurfaceErrorKind, type SurfaceLimits, type Transport, type TypingAction, type Upload } from '../../src/types.js';
 
 const logger = createLogger('silent');
@@ -209,7 +211,72 @@ describe('ReplySession previews', () => {
   });
 });
 
+/** A promise to settle by hand. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** The relay's clock on the (faked) global timers. */
+const timerClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    }),
+};
+
 describe('ReplySession typing and close', () => {
+  it('one owner for typing: under the relay it is renewed while nothing is visible, and stops at the first post', async () => {
+    vi.useFakeTimers();
+    const t = new ScriptedTransport();
+    const s = new ReplySession(t, { logger });
+    const firstText = deferred();
+    const end = deferred();
+    async function* deltas() {
+      await firstText.promise;
+      yield 'Hello there, ';
+      await end.promise;
+      yield 'world.';
+    }
+    const asked = vi.spyOn(s, 'typing');
+    const piping = new StreamRelay({ clock: timerClock }).pipe(deltas(), s);
+    await vi.advanceTimersByTimeAsync(4_500);
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(t.of('typing')).toHaveLength(5); // t = 0, 1000, 2000, 3000, 4000
+    firstText.resolve();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(t.of('post').map((c) => c.text)).toEqual(['Hello there,']);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(t.of('typing')).toHaveLength(5);
+    end.resolve();
+    await vi.advanceTimersByTimeAsync(10);
+    await piping;
+    await s.close();
+    expect(t.of('typing')).toHaveLength(5);
+    expect(asked).toHaveBeenCalledTimes(1);
+  });
+
+  it('one owner for typing: a reply that shows nothing keeps it up until close, then never again', async () => {
+    vi.useFakeTimers();
+    const t = new ScriptedTransport();
+    const s = new ReplySession(t, { logger });
+    // A slow media call: its caller says once what it is doing (withTyping).
+    const asked = vi.spyOn(s, 'typing');
+    const work = deferred();
+    const speaking = withTyping(s, 'record_voice', () => work.promise);
+    await vi.advanceTimersByTimeAsync(4_500);
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(t.of('typing').map((c) => c.text)).toEqual(Array(5).fill('record_voice'));
+    work.resolve();
+    await speaking;
+    await s.close();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(t.of('typing')).toHaveLength(5);
+  });
+
   it('renews typing until the first post, and never after close', async () => {
     vi.useFakeTimers();
     const t = new ScriptedTransport();

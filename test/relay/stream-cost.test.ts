@@ -7,6 +7,8 @@ import { codePointLength, splitText } from '../../src/format/split.js';
 import { GraphemeCursor } from '../../src/format/width.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSurface } from './fake-surface.js';
+import { timedDeltas } from './helpers.js';
+import type { Clock } from '../../src/relay/clock.js';
 
 const DELTA = 256;
 
@@ -157,5 +159,28 @@ describe('line mode wrapping cost', () => {
     } finally {
       next.mockRestore();
     }
+  });
+});
+
+describe('frame wait cost per delta (issue 10: an AbortController and a timer per delta on 1 MB replies)', () => {
+  it('deltas arriving while a frame is not due yet share one wait: timers follow the frames, not the deltas', async () => {
+    const clock = new FakeClock();
+    let relaySleeps = 0;
+    // The deltas are timed on the same clock; only the relay's own waits are counted.
+    const relayClock: Clock = {
+      now: () => clock.now(),
+      sleep: (ms, signal) => {
+        relaySleeps++;
+        return clock.sleep(ms, signal);
+      },
+    };
+    const surface = new FakeSurface({ clock, limits: { maxChars: 100_000, canEdit: true, minEditIntervalMs: 1000 } });
+    const words = Array.from({ length: 2000 }, (_, i) => `w${i} `);
+    const result = await new StreamRelay({ clock: relayClock }).pipe(timedDeltas(clock, words, 10), surface);
+    surface.assertClean();
+    expect(result.text).toBe(words.join(''));
+    // ~20 s of deltas at one frame a second: about 20 frames. The old wait took a timer per delta (~2000).
+    expect(result.edits).toBeGreaterThan(15);
+    expect(relaySleeps).toBeLessThan(3 * (result.edits + 2));
   });
 });
