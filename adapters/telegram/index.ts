@@ -19,6 +19,7 @@ import { Keyboards, type TgCallbackQuery } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
 import { ChatPacers } from './pacer.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
+import { entryScope } from './scale.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
 export { markdownToTelegramHtml, escapeHtml } from './html.js';
@@ -111,9 +112,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     return readTextFile(media.filename, media.mime, await download(media, signal), maxBytes);
   }
 
-  function surfaceFor(chatId: number, threadId: number | undefined, channel: string, isDirect: boolean, replyTo?: number) {
+  function surfaceFor(chatId: number, threadId: number | undefined, channel: string, isDirect: boolean, replyTo?: number, via: BotApi = api) {
     return new TelegramSurface({
-      api,
+      api: via,
       target: { chatId, threadId, replyToMessageId: replyTo },
       channel,
       mode: streamModeFor(settings!.stream, isDirect),
@@ -132,7 +133,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
 
   /** Hands the message to the manager at once, so it keeps its place in the chat's order. */
   function answer(msg: TgMessage, decision: Answerable): void {
-    const surface = surfaceFor(msg.chat.id, decision.threadId, decision.channel, decision.isDirect, decision.isDirect ? undefined : msg.message_id);
+    // Set when the update came from the shared inbox (several instances): see scale.ts.
+    const entry = entryScope.getStore();
+    const surface = surfaceFor(msg.chat.id, decision.threadId, decision.channel, decision.isDirect, decision.isDirect ? undefined : msg.message_id, entry?.api);
     // /start, /help (and an unknown /word) answer from the menu's own list, not the core's help.
     if (decision.media.length === 0 && !decision.tooLarge && parseCommand(decision.text).kind === 'help') {
       const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
@@ -144,11 +147,14 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       return;
     }
     const scope = { userId: decision.user.id, chatId: msg.chat.id, threadId: decision.threadId, channel: decision.channel, isDirect: decision.isDirect };
-    const cmd = decision.media.length === 0 ? parseCommand(decision.text) : { kind: 'chat' as const, text: decision.text };
+    const cmd = entry?.regenerate ? { kind: 'retry' as const } : decision.media.length === 0 ? parseCommand(decision.text) : { kind: 'chat' as const, text: decision.text };
     // Not awaited: the manager orders the chat's messages; the next one may be a /stop.
     const submit = () =>
       core.manager
-        .submit(decision.channel, (signal) => prepare(msg, decision, surface, signal), surface)
+        .submit(decision.channel, async (signal) => {
+          const incoming = await prepare(msg, decision, surface, signal);
+          return incoming && entry?.regenerate ? { ...incoming, command: cmd } : incoming;
+        }, surface)
         .then(() => (cmd.kind === 'chat' || cmd.kind === 'retry' ? keyboards.offerRegenerate(surface, scope) : undefined));
     if ((cmd.kind === 'persona' || cmd.kind === 'model') && cmd.name === undefined) {
       // Without an argument these answer with a keyboard to pick from (text when there is none).
@@ -201,6 +207,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   function track(work: Promise<void>): void {
     const p = work.catch((err: unknown) => log.error({ err }, 'message handling failed'));
     inFlight.add(p);
+    entryScope.getStore()?.work.push(p);
     void p.finally(() => inFlight.delete(p));
   }
 
