@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { scaleConfigFrom, scaleConfigProblem, scaleEnvShape, type ScaleConfig } from '../scale/config.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -142,7 +143,7 @@ const envSchema = z.object({
   REPLY_DEADLINE_MS: int(300_000, 1_000, 3_600_000),
   REPLY_MAX_CHARS: int(40_000, 100, 1_000_000),
   REPLY_MAX_MESSAGES: int(20, 1, 1_000),
-  HISTORY_STORE: enumOf(['sqlite', 'memory'], 'sqlite'),
+  HISTORY_STORE: enumOf(['sqlite', 'memory', 'redis'], 'sqlite'),
   DATA_DIR: str('./data'),
   QUEUE_MAX_PER_CHANNEL: int(5, 0, 1_000),
   PROVIDER_CONCURRENCY: int(16, 1, 10_000),
@@ -196,6 +197,9 @@ const envSchema = z.object({
   OPS_HOST: str('127.0.0.1'),
   OPS_TOKEN: optStr(),
   OPS_SHOW_CONTENT: bool(false),
+
+  // several instances on one Redis (src/scale/config.ts)
+  ...scaleEnvShape,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -241,7 +245,9 @@ export interface Config {
     /** Attached text files up to this size are read into the message; larger ones get a note. */
     textAttachmentMaxBytes: number;
   };
-  store: { kind: 'sqlite' | 'memory'; dataDir: string };
+  store: { kind: 'sqlite' | 'memory' | 'redis'; dataDir: string };
+  /** Redis and slot settings; used when store.kind is 'redis'. */
+  scale: ScaleConfig;
   /** Bounds on one reply: past any of them it is cut off with a notice and the request aborted. */
   reply: { deadlineMs: number; maxChars: number; maxMessages: number };
   /** MCP tools; absent when MCP_SERVERS is unset (tools off). */
@@ -303,6 +309,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mud = { profilePath, password: e.MUD_PASSWORD };
   }
 
+  const scaleProblem = scaleConfigProblem(e, e.HISTORY_STORE);
+  if (scaleProblem) throw new ConfigError(`Invalid configuration:\n${scaleProblem}`);
+
   if (e.OPS_PORT && !e.OPS_TOKEN && !isLoopback(e.OPS_HOST)) {
     throw new ConfigError(`Invalid configuration:\nOPS_TOKEN: required when OPS_HOST (${e.OPS_HOST}) is not loopback`);
   }
@@ -343,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       textAttachmentMaxBytes: e.TEXT_ATTACHMENT_MAX_BYTES,
     },
     store: { kind: e.HISTORY_STORE, dataDir: resolve(e.DATA_DIR) },
+    scale: scaleConfigFrom(e),
     reply: { deadlineMs: e.REPLY_DEADLINE_MS, maxChars: e.REPLY_MAX_CHARS, maxMessages: e.REPLY_MAX_MESSAGES },
     tools: e.MCP_SERVERS
       ? { serversPath: resolve(e.MCP_SERVERS), maxSteps: e.TOOLS_MAX_STEPS, timeoutMs: e.TOOLS_TIMEOUT_MS, maxResultChars: e.TOOLS_MAX_RESULT_CHARS }

@@ -1,0 +1,95 @@
+// The one way parley connects to Redis: fails start-up with one clear line when the server is
+// unreachable or older than 7.0; once up, reconnects quietly and fails commands fast while down
+// (no offline queue), so lease renewals and webhook ingest notice an outage instead of hanging.
+import { createClient } from 'redis';
+import type { Logger } from '../log.js';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+export const MIN_REDIS_VERSION = [7, 0] as const;
+/** A command with no answer in this long fails (a paused or hung server must not block a lease). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+const CONNECT_TIMEOUT_MS = 3_000;
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/** Redis cannot be used: the message is one line for start-up, with no credentials in it. */
+export class RedisUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+export interface ConnectRedisOptions {
+  commandTimeoutMs?: number;
+  /** Name shown by CLIENT LIST, e.g. the instance id. */
+  clientName?: string;
+}
+
+/** host:port of a redis URL, without user or password. */
+export function redisAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || '127.0.0.1'}:${u.port || '6379'}`;
+  } catch {
+    return 'the REDIS_URL address';
+  }
+}
+
+/** `redis_version` from INFO server, as [major, minor, patch]; undefined when absent. */
+export function parseRedisVersion(info: string): number[] | undefined {
+  const m = /^redis_version:(\d+)\.(\d+)(?:\.(\d+))?/m.exec(info);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+function atLeast(version: number[], min: readonly number[]): boolean {
+  for (let i = 0; i < min.length; i++) {
+    const v = version[i] ?? 0;
+    const want = min[i] ?? 0;
+    if (v !== want) return v > want;
+  }
+  return true;
+}
+
+/** Connects and checks the server version; throws RedisUnavailableError with one line. */
+export async function connectRedis(url: string, logger: Logger, opts: ConnectRedisOptions = {}): Promise<RedisClient> {
+  const address = redisAddress(url);
+  let connected = false;
+  let outage = false;
+  const client = createClient({
+    url,
+    name: opts.clientName,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS },
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // Before the first connection an error ends connect(); after it, keep retrying.
+      reconnectStrategy: (retries, cause) => (connected ? Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause),
+    },
+  });
+  // One warning per outage, not one per reconnect attempt.
+  client.on('error', (err: unknown) => {
+    if (!connected || outage) return;
+    outage = true;
+    logger.warn({ err, redis: address }, 'redis connection lost; retrying');
+  });
+  client.on('ready', () => {
+    if (outage) logger.info({ redis: address }, 'redis connection back');
+    outage = false;
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new RedisUnavailableError(`cannot reach Redis at ${address}: ${why} (is it running, and is REDIS_URL right?)`, { cause: err });
+  }
+  connected = true;
+  const version = parseRedisVersion(await client.info('server'));
+  if (!version || !atLeast(version, MIN_REDIS_VERSION)) {
+    client.destroy();
+    const found = version ? version.join('.') : 'an unknown version';
+    throw new RedisUnavailableError(`Redis at ${address} is ${found}; parley needs Redis ${MIN_REDIS_VERSION.join('.')} or later`);
+  }
+  logger.info({ redis: address, version: version.join('.') }, 'redis connected');
+  return client;
+}
