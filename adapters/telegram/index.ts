@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import { parseCommand } from '../../src/conversation/index.js';
@@ -19,7 +20,8 @@ import { Keyboards, type TgCallbackQuery } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
 import { ChatPacers } from './pacer.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
-import { entryScope } from './scale.js';
+import { entryScope, TelegramScale } from './scale.js';
+import { webhookIngest } from './webhook.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
 export { markdownToTelegramHtml, escapeHtml } from './html.js';
@@ -89,6 +91,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   const locale = core.config.conversation.locale;
   let identity: BotIdentity | undefined;
   let poller: Poller | undefined;
+  /** HISTORY_STORE=redis: updates go through the shared inbox to their chat's owner. */
+  let scaled: TelegramScale | undefined;
   let webhookServer: Server | undefined;
   let running = false;
   /** Set when long polling ended on its own (a fatal error): the surface is down. */
@@ -248,7 +252,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     const path = url.pathname || '/';
     // Telegram echoes this secret in every webhook request; telegraf answers 403 without it.
     const secretToken = settings!.webhookSecret ?? webhookSecretFor(settings!.token);
-    const callback = bot.webhookCallback(path, { secretToken });
+    const callback = scaled ? webhookIngest({ path, secretToken, accept: (u) => scaled!.accept(u), logger: log }) : bot.webhookCallback(path, { secretToken });
     webhookServer = createServer((req, res) => void callback(req, res));
     await new Promise<void>((resolve, reject) => {
       webhookServer!.once('error', reject);
@@ -257,6 +261,27 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     await bot.telegram.setWebhook(url.toString(), { secret_token: secretToken, allowed_updates: ['message', 'callback_query'] });
     const { address, port } = webhookServer.address() as AddressInfo;
     log.info({ path, host: address, port }, 'webhook listening');
+  }
+
+  /** The getUpdates loop; a failure no retry can fix ends the surface (onFatal). */
+  function poll(handle: (updates: Update[]) => Promise<void>): Poller {
+    const started = startPolling({
+      // node-fetch takes the native AbortSignal; only telegraf's typings name a polyfill's.
+      api: { callApi: (method, payload, o) => bot.telegram.callApi(method, payload as never, o as never) },
+      allowedUpdates: ['message', 'callback_query'],
+      handle,
+      logger: log,
+      backoff: opts.pollBackoff,
+      retryAfterUnitMs: opts.retryAfterUnitMs,
+    });
+    started.done.catch((err: unknown) => {
+      const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
+      pollingFailed = true;
+      // main.ts logs it at fatal and exits; without it (tests) the log is all there is.
+      if (adapter.onFatal) adapter.onFatal(reason);
+      else log.fatal({ reason }, 'polling stopped for good');
+    });
+    return started;
   }
 
   const adapter: TelegramAdapter = {
@@ -284,29 +309,24 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       bot.catch((err) => log.error({ err }, 'telegraf handler error'));
       running = true;
       await registerCommands();
+      if (core.scale) {
+        const startPoller = settings.webhookUrl ? undefined : (handle: (updates: Update[]) => Promise<void>) => poll(handle);
+        scaled = new TelegramScale({ scale: core.scale, store: core.store, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log });
+      }
       if (settings.webhookUrl) {
         await startWebhook(new URL(settings.webhookUrl));
+        await scaled?.start();
         return;
       }
       // A webhook left by an earlier run would make every getUpdates fail with 409.
       await bot.telegram.deleteWebhook();
-      poller = startPolling({
-        // node-fetch takes the native AbortSignal; only telegraf's typings name a polyfill's.
-        api: { callApi: (method, payload, o) => bot.telegram.callApi(method, payload as never, o as never) },
-        allowedUpdates: ['message', 'callback_query'],
-        handle: async (updates) => {
-          await Promise.all(updates.map((u) => bot.handleUpdate(u)));
-        },
-        logger: log,
-        backoff: opts.pollBackoff,
-        retryAfterUnitMs: opts.retryAfterUnitMs,
-      });
-      poller.done.catch((err: unknown) => {
-        const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
-        pollingFailed = true;
-        // main.ts logs it at fatal and exits; without it (tests) the log is all there is.
-        if (adapter.onFatal) adapter.onFatal(reason);
-        else log.fatal({ reason }, 'polling stopped for good');
+      if (scaled) {
+        await scaled.start();
+        log.info({ bot: me.username }, 'polling when this instance owns the poll slot');
+        return;
+      }
+      poller = poll(async (updates) => {
+        await Promise.all(updates.map((u) => bot.handleUpdate(u)));
       });
       log.info({ bot: me.username }, 'polling for updates');
     },
@@ -327,6 +347,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       });
       await Promise.race([Promise.allSettled([...inFlight]), grace]);
       clearTimeout(timer);
+      await scaled?.stop();
     },
   };
   return adapter;
