@@ -14,7 +14,7 @@ import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { killHard, startCluster, type Instance } from './scale-cluster.js';
 import { historyOf, pendingEntries } from './scale-redis.js';
 
-const LEASE_MS = 1_500;
+const LEASE_MS = 2_000;
 const PARTITIONS = 8;
 const RUNS = Number(process.env.SCALE_E2E_RUNS ?? 1);
 const CHATS = [101, 202, 303, 404];
