@@ -28,6 +28,7 @@ import { FakeSurface } from '../test/relay/fake-surface.js';
 import { flood, shutdown } from './flow.js';
 import { npmStart } from './npm-start.js';
 import { reasoning } from './reasoning.js';
+import { redisOverhead } from './redis.js';
 
 /** Platform limits as the adapters configure them. */
 const PROFILES: Record<string, Partial<SurfaceLimits>> = {
@@ -298,6 +299,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
 SECTIONS['long-token'] = longToken;
 SECTIONS['first-text'] = firstText;
 SECTIONS.reasoning = reasoning;
+SECTIONS.redis = redisOverhead;
 const chosen = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`parley bench  node ${process.version}  ${new Date().toISOString()}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(SECTIONS)) await SECTIONS[name]!();

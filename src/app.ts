@@ -11,6 +11,7 @@ import { OpsEvents } from './ops/events.js';
 import { createStore, type HistoryStore } from './store/index.js';
 import { loadPersonas, type PersonaBook } from './conversation/personas.js';
 import type { McpToolPool } from './tools/pool.js';
+import type { ScaleRuntime } from './scale/runtime.js';
 
 export interface Core {
   config: Config;
@@ -22,6 +23,8 @@ export interface Core {
   events: OpsEvents;
   /** The PERSONAS file's personas; undefined when it is not set. */
   personas?: PersonaBook;
+  /** HISTORY_STORE=redis: the shared connection, store and slots adapters own their work through. */
+  scale?: ScaleRuntime;
   /** Stops the manager (replies finish or end with a notice), then closes store and client. */
   close(): Promise<void>;
 }
@@ -42,7 +45,9 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   // Read before anything connects: a wrong file stops start-up with one line naming the field.
   const personas = config.conversation.personasPath ? loadPersonas(config.conversation.personasPath) : undefined;
   const client = opts.llm ?? clientFromConfig(config.llm, logger.child({ component: 'llm' }));
-  const store = opts.store ?? createStore(config.store);
+  // Loaded only in redis mode: the client library is not needed otherwise.
+  const scale = config.store.kind === 'redis' && !opts.store ? await (await import('./scale/runtime.js')).startScale(config.scale, logger) : undefined;
+  const store = opts.store ?? scale?.store ?? createStore(config.store);
   const events = new OpsEvents();
   const tools = await connectTools(config, logger);
   const manager = new ConversationManager({
@@ -65,11 +70,13 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     manager,
     events,
     personas,
+    scale,
     async close() {
       if (closed) return;
       closed = true;
       await manager.shutdown();
       await store.close();
+      await scale?.close();
       await tools?.close();
       if (client instanceof OpenAIClient) await client.close();
     },

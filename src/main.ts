@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createCore, type Core } from './app.js';
 import { createLogger, redact, type Logger } from './log.js';
 import { StoreOpenError } from './store/sqlite.js';
+import { RedisUnavailableError } from './scale/errors.js';
 import { PersonaError } from './conversation/personas.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/index.js';
 import type { OpsServer } from './ops/server.js';
@@ -115,7 +116,7 @@ async function main(): Promise<number> {
     activeLogger = core.logger;
   } catch (err) {
     // The store names its file; the log file is named above. Either way one line, exit 1.
-    if (!(err instanceof StartupError) && !(err instanceof StoreOpenError) && !(err instanceof PersonaError)) throw err;
+    if (!(err instanceof StartupError) && !(err instanceof StoreOpenError) && !(err instanceof PersonaError) && !(err instanceof RedisUnavailableError)) throw err;
     activeLogger?.fatal({ err }, 'start-up failed');
     process.stderr.write(`Start-up failed: ${redact(err.message)}\n`);
     return 1;

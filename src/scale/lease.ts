@@ -4,7 +4,7 @@
 // the key still blocks everyone else, so two owners never act at once. Writes made on behalf of
 // the slot carry `fence` and are checked by FENCE_LUA on the server.
 import type { Logger } from '../log.js';
-import type { RedisClient } from './redis.js';
+import { withDeadline, type RedisClient } from './redis.js';
 import { Script, type Fence } from './script.js';
 
 export { FENCE_LUA, FencedScript, LeaseLostError, type Fence } from './script.js';
@@ -116,7 +116,8 @@ export class Lease {
     this.renewing = true;
     const sentAt = performance.now();
     try {
-      const ok = await RENEW.run(this.opts.redis, [this.fence.key], [this.token, this.opts.leaseMs]);
+      const renewal = RENEW.run(this.opts.redis, [this.fence.key], [this.token, this.opts.leaseMs]);
+      const ok = await withDeadline(renewal, Math.max(1, Math.floor(this.opts.leaseMs / 3)), `renewing ${this.slot}`);
       if (this.ended) return false;
       if (ok !== 1) {
         this.finish('taken');

@@ -3,25 +3,17 @@
 // (no offline queue), so lease renewals and webhook ingest notice an outage instead of hanging.
 import { createClient } from 'redis';
 import type { Logger } from '../log.js';
+import { RedisUnavailableError } from './errors.js';
+
+export { RedisUnavailableError } from './errors.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
 export const MIN_REDIS_VERSION = [7, 0] as const;
-/** A command with no answer in this long fails (a paused or hung server must not block a lease). */
-export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 3_000;
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
-/** Redis cannot be used: the message is one line for start-up, with no credentials in it. */
-export class RedisUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RedisUnavailableError';
-  }
-}
-
 export interface ConnectRedisOptions {
-  commandTimeoutMs?: number;
   /** Name shown by CLIENT LIST, e.g. the instance id. */
   clientName?: string;
 }
@@ -60,7 +52,6 @@ export async function connectRedis(url: string, logger: Logger, opts: ConnectRed
     url,
     name: opts.clientName,
     disableOfflineQueue: true,
-    commandOptions: { timeout: opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // Before the first connection an error ends connect(); after it, keep retrying.
@@ -84,7 +75,14 @@ export async function connectRedis(url: string, logger: Logger, opts: ConnectRed
     throw new RedisUnavailableError(`cannot reach Redis at ${address}: ${why} (is it running, and is REDIS_URL right?)`, { cause: err });
   }
   connected = true;
-  const version = parseRedisVersion(await client.info('server'));
+  let version: number[] | undefined;
+  try {
+    version = parseRedisVersion(await client.info('server'));
+  } catch (err) {
+    client.destroy();
+    const why = err instanceof Error ? err.message : String(err);
+    throw new RedisUnavailableError(`cannot use Redis at ${address}: INFO failed: ${why}`, { cause: err });
+  }
   if (!version || !atLeast(version, MIN_REDIS_VERSION)) {
     client.destroy();
     const found = version ? version.join('.') : 'an unknown version';
@@ -92,4 +90,25 @@ export async function connectRedis(url: string, logger: Logger, opts: ConnectRed
   }
   logger.info({ redis: address, version: version.join('.') }, 'redis connected');
   return client;
+}
+
+/** Redis did not answer in time (node-redis has no deadline once a command is written). */
+export class RedisTimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`redis: ${what} got no answer in ${ms} ms`);
+    this.name = 'RedisTimeoutError';
+  }
+}
+
+/** Rejects with RedisTimeoutError when `work` takes longer than `ms` (a hung or paused server). */
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisTimeoutError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

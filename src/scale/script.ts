@@ -47,18 +47,23 @@ export class Script {
   }
 }
 
-/** A script whose body runs only while `fence` is the slot's current lease. KEYS and ARGV of the
- * body start at index 2 (index 1 is the fence's). */
+/** A script whose body runs only while `fence` is the slot's current lease, or unchecked when
+ * there is no fence (a store used without slots). KEYS and ARGV of the body start at index 2:
+ * index 1 is the fence's. */
 export class FencedScript {
-  private readonly script: Script;
+  private readonly fenced: Script;
+  private readonly plain: Script;
 
   constructor(body: string) {
-    this.script = new Script(FENCE_LUA + body);
+    this.fenced = new Script(FENCE_LUA + body);
+    this.plain = new Script(body);
   }
 
-  async run(redis: RedisClient, fence: Fence, keys: string[], args: ScriptArg[] = []): Promise<unknown> {
+  async run(redis: RedisClient, fence: Fence | undefined, keys: string[], args: ScriptArg[] = []): Promise<unknown> {
+    // Unfenced, KEYS[1] is the body's first key again (declared, never touched by the body).
+    if (!fence) return this.plain.run(redis, [keys[0] ?? '', ...keys], ['', ...args]);
     try {
-      return await this.script.run(redis, [fence.key, ...keys], [fence.token, ...args]);
+      return await this.fenced.run(redis, [fence.key, ...keys], [fence.token, ...args]);
     } catch (err) {
       if (err instanceof Error && err.message.includes(LEASE_LOST)) throw new LeaseLostError(fence.slot);
       throw err;

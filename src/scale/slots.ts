@@ -5,9 +5,9 @@
 // slot back at once so a successor takes over at its next round instead of after expiry.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
-import { Lease, type LeaseEnd } from './lease.js';
+import { Lease, leaseKey, type LeaseEnd } from './lease.js';
 import type { RedisClient } from './redis.js';
-import { Script } from './script.js';
+import { Script, type Fence } from './script.js';
 
 export interface SlotOwnerOptions {
   redis: RedisClient;
@@ -86,6 +86,12 @@ export class SlotOwner extends EventEmitter<SlotOwnerEvents> {
     return this.leases.get(slot)?.held === true;
   }
 
+  /** The fence for writes on behalf of `slot`: its lease's, or one that never matches when this
+   * instance does not hold it (the write then fails with LeaseLostError). */
+  fence(slot: string): Fence {
+    return this.leases.get(slot)?.fence ?? { slot, key: leaseKey(this.opts.prefix, slot), token: '' };
+  }
+
   /** One round: heartbeat, give back surplus, take free slots up to the share. Rounds never overlap. */
   rebalance(): Promise<void> {
     this.round ??= this.runRound().finally(() => (this.round = undefined));
@@ -152,4 +158,27 @@ export class SlotOwner extends EventEmitter<SlotOwnerEvents> {
       this.opts.logger.info({ slot }, 'slot released');
     }
   }
+}
+
+/** `dc:<k>`: the Discord shard of a guild, (guild_id >> 22) % shards; DMs (no guild) on shard 0. */
+export function discordSlot(guildId: string | null | undefined, shardCount: number): string {
+  if (!guildId || !/^\d+$/.test(guildId)) return 'dc:0';
+  return `dc:${Number((BigInt(guildId) >> 22n) % BigInt(shardCount))}`;
+}
+
+/** `tg:<p>`: a Telegram chat's partition (FNV-1a of the chat id). All topics of a chat share
+ * it: Telegram's flood limits are per chat. */
+export function telegramSlot(chatId: number | string, partitions: number): string {
+  let h = 0x811c9dc5;
+  for (const ch of String(chatId)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return `tg:${h % partitions}`;
+}
+
+export const mudSlot = (profileId: string) => `mud:${profileId}`;
+/** The single getUpdates loop in Telegram polling mode. */
+export const TELEGRAM_POLL_SLOT = 'tgpoll';
+
+/** `<prefix>:0` .. `<prefix>:<count - 1>`. */
+export function numberedSlots(prefix: 'dc' | 'tg', count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}:${i}`);
 }

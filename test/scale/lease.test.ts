@@ -75,7 +75,7 @@ describe('lease', () => {
 
   it('an owner that cannot reach Redis stops its slot before another instance can take it', async () => {
     const gate = await startGate(redis());
-    const held = await connectRedis(gate.url, quietLogger, { commandTimeoutMs: 5_000 });
+    const held = await connectRedis(gate.url, quietLogger);
     const direct = await redis().client();
     const events: string[] = [];
     const prefix = `t${++n}:`;

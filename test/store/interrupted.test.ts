@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/store/memory.js';
 import { SQLITE_FILE, SqliteStore } from '../../src/store/sqlite.js';
-import type { HistoryStore } from '../../src/store/types.js';
+import { storeFactories } from './factories.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -19,10 +18,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe.each<[string, () => HistoryStore]>([
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore(tempDir())],
-])('%s store', (_name, make) => {
+describe.each(storeFactories())('%s store', (_name, make) => {
   it('keeps the interrupted mark of an answer, and only there', async () => {
     const store = make();
     await store.append('c', [{ role: 'user', content: 'q', at: 1 }, { role: 'assistant', content: 'half an ans', at: 2, interrupted: true }], 10);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MemoryStore } from '../../src/store/memory.js';
 import { SQLITE_FILE, SqliteStore } from '../../src/store/sqlite.js';
-import type { HistoryStore, StoredTurn } from '../../src/store/types.js';
+import type { StoredTurn } from '../../src/store/types.js';
+import { storeFactories } from './factories.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -25,10 +25,7 @@ const turn = (role: 'user' | 'assistant', content: string, name?: string): Store
   ...(name ? { name } : {}),
 });
 
-const factories: Array<[string, () => HistoryStore]> = [
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore(tempDir())],
-];
+const factories = storeFactories();
 
 describe.each(factories)('%s store', (_name, make) => {
   it('appends in order, trims to maxMessages and keeps names', async () => {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/store/memory.js';
 import { SQLITE_FILE, SqliteStore } from '../../src/store/sqlite.js';
-import type { HistoryStore, StoredTurn } from '../../src/store/types.js';
+import type { StoredTurn } from '../../src/store/types.js';
+import { storeFactories } from './factories.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -26,10 +26,7 @@ const TURNS: StoredTurn[] = [
   { role: 'assistant', content: 'It is 3.', at: 3 },
 ];
 
-describe.each<[string, () => HistoryStore]>([
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore(tempDir())],
-])('%s store', (_name, make) => {
+describe.each(storeFactories())('%s store', (_name, make) => {
   it('keeps tool calls and results as they were', async () => {
     const store = make();
     await store.append('c', TURNS, 10);
