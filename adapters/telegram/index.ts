@@ -151,13 +151,14 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       return;
     }
     const scope = { userId: decision.user.id, chatId: msg.chat.id, threadId: decision.threadId, channel: decision.channel, isDirect: decision.isDirect };
-    const cmd = entry?.regenerate ? { kind: 'retry' as const } : decision.media.length === 0 ? parseCommand(decision.text) : { kind: 'chat' as const, text: decision.text };
+    const cmd = decision.media.length === 0 ? parseCommand(decision.text) : { kind: 'chat' as const, text: decision.text };
     // Not awaited: the manager orders the chat's messages; the next one may be a /stop.
     const submit = () =>
       core.manager
         .submit(decision.channel, async (signal) => {
-          const incoming = await prepare(msg, decision, surface, signal);
-          return incoming && entry?.regenerate ? { ...incoming, command: cmd } : incoming;
+          // In the chat's order: a dead owner's partial reply goes before this one is answered again.
+          await entry?.cleanup?.();
+          return prepare(msg, decision, surface, signal);
         }, surface)
         .then(() => (cmd.kind === 'chat' || cmd.kind === 'retry' ? keyboards.offerRegenerate(surface, scope) : undefined));
     if ((cmd.kind === 'persona' || cmd.kind === 'model') && cmd.name === undefined) {
@@ -311,7 +312,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       await registerCommands();
       if (core.scale) {
         const startPoller = settings.webhookUrl ? undefined : (handle: (updates: Update[]) => Promise<void>) => poll(handle);
-        scaled = new TelegramScale({ scale: core.scale, store: core.store, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log });
+        scaled = new TelegramScale({ scale: core.scale, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log });
       }
       if (settings.webhookUrl) {
         await startWebhook(new URL(settings.webhookUrl));
