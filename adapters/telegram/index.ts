@@ -312,7 +312,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       await registerCommands();
       if (core.scale) {
         const startPoller = settings.webhookUrl ? undefined : (handle: (updates: Update[]) => Promise<void>) => poll(handle);
-        scaled = new TelegramScale({ scale: core.scale, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log });
+        scaled = new TelegramScale({ scale: core.scale, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log, events: core.events });
       }
       if (settings.webhookUrl) {
         await startWebhook(new URL(settings.webhookUrl));

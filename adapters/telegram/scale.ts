@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../../src/log.js';
+import type { OpsEvents } from '../../src/ops/events.js';
 import { Inbox, type InboxEntry } from '../../src/scale/inbox.js';
 import { InboxReader, type Delivery } from '../../src/scale/inbox-reader.js';
 import type { Lease } from '../../src/scale/lease.js';
@@ -86,6 +87,8 @@ export interface TelegramScaleOptions {
   /** Polling mode: starts getUpdates with this batch handler (only the tgpoll owner polls). */
   startPoller?: (handle: (updates: Update[]) => Promise<void>) => Poller;
   logger: Logger;
+  /** The core's events: on 'shutdown' this instance stops taking entries up. */
+  events: OpsEvents;
 }
 
 /** Telegram on several instances: stores what arrives, answers what its slots own. */
@@ -99,6 +102,7 @@ export class TelegramScale {
   /** The newest lease per slot: still valid while a released slot drains (Redis checks it). */
   private readonly fences = new Map<string, Fence>();
   private poller: Poller | undefined;
+  private shuttingDown = false;
 
   constructor(private readonly o: TelegramScaleOptions) {
     this.partitions = o.scale.config.partitions;
@@ -132,6 +136,13 @@ export class TelegramScale {
       onEntry: (entry, delivery) => this.answer(entry, delivery),
     });
     this.reader.start();
+    this.o.events.on((e) => {
+      if (e.type !== 'shutdown') return;
+      // The manager drops what waits and stops what runs: none of it is settled from here on,
+      // so the successor answers it (the markers tell it what was answered already).
+      this.shuttingDown = true;
+      void this.reader?.stop(false);
+    });
     await this.owner.start();
   }
 
@@ -202,7 +213,12 @@ export class TelegramScale {
       ...(delivery.sentIds.length > 0 ? { cleanup: () => this.deletePartial(chatOf(update), delivery.sentIds) } : {}),
     };
     if (delivery.state === 'started') this.o.logger.info({ slot: entry.slot, ref: entry.ref }, 'answering an update again after its owner stopped');
-    const done = entryScope.run(scope, () => this.o.handleUpdate(update)).then(() => settled(scope));
+    const done = entryScope
+      .run(scope, () => this.o.handleUpdate(update))
+      .then(() => settled(scope))
+      .then(() => {
+        if (this.shuttingDown) throw new Error('shutting down: left pending for the next owner');
+      });
     const pending = this.unsettled.get(entry.slot) ?? new Set<Promise<void>>();
     this.unsettled.set(entry.slot, pending);
     const tracked = done.catch(() => undefined).finally(() => pending.delete(tracked));

@@ -37,6 +37,8 @@ describe('telegram on 3 instances sharing one Redis', () => {
   let lb: WebhookBalancer | undefined;
   let cluster: Instance[] = [];
   const takeovers: number[] = [];
+  /** Partial messages left in other chats of the killed instance (see below). */
+  let orphans = 0;
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -55,7 +57,7 @@ describe('telegram on 3 instances sharing one Redis', () => {
   afterAll(async () => {
     await upstream?.close();
     await redis?.stop();
-    if (takeovers.length > 0) console.log(`takeover after kill (ms): ${takeovers.join(', ')}`);
+    if (takeovers.length > 0) console.log(`takeover after kill (ms): ${takeovers.join(', ')}; partial messages left in other chats: ${orphans}`);
   });
 
   for (let run = 1; run <= RUNS; run++) {
@@ -99,8 +101,18 @@ describe('telegram on 3 instances sharing one Redis', () => {
 
       // The killed reply's partial message is gone; what is left is one final answer per update, in order.
       expect(fake.callsOf('deleteMessage').some((c) => Number(c.payload.chat_id) === target && Number(c.payload.message_id) === partial)).toBe(true);
+      expect(fake.messagesIn(target).map((m) => m.text)).toEqual(finals(target));
       for (const chatId of CHATS) {
-        expect(fake.messagesIn(chatId).map((m) => m.text)).toEqual(finals(chatId));
+        const texts = fake.messagesIn(chatId).map((m) => m.text);
+        expect(texts.filter((t) => finals(chatId).includes(t))).toEqual(finals(chatId));
+        // A message Telegram accepted in the instant between its answer and the kill, before its
+        // id reached Redis, cannot be found again (the Bot API cannot list a chat): at most that
+        // one per chat, from the killed instance, and only the start of an answer.
+        const left = texts.filter((t) => !finals(chatId).includes(t));
+        expect(left.length).toBeLessThanOrEqual(1);
+        for (const t of left) expect(finals(chatId).some((a) => a.startsWith(t))).toBe(true);
+        if (left.length > 0) expect(fake.calls.some((c) => c.via === victim.id && c.method === 'sendMessage' && Number(c.payload.chat_id) === chatId)).toBe(true);
+        orphans += left.length;
         const history = await historyOf(redis, channelKeyOf(chatId));
         const expected = finals(chatId).flatMap((a, i) => [
           { role: 'user', content: question(chatId, i + 1) },
