@@ -101,6 +101,9 @@ export class TelegramScale {
   private readonly unsettled = new Map<string, Set<Promise<void>>>();
   /** The newest lease per slot: still valid while a released slot drains (Redis checks it). */
   private readonly fences = new Map<string, Fence>();
+  /** Entries this process is answering, by ref: a slot lost and taken back (a stall longer
+   * than the lease) hands them over again, and they must not be answered twice. */
+  private readonly answering = new Map<string, Promise<void>>();
   private poller: Poller | undefined;
   private shuttingDown = false;
 
@@ -206,6 +209,8 @@ export class TelegramScale {
   /** Hands one entry to telegraf (before any await: that keeps the chat's order); resolves once
    * what it started has settled. */
   private answer(entry: InboxEntry, delivery: Delivery): Promise<void> {
+    const running = this.answering.get(entry.ref);
+    if (running) return running;
     const update = JSON.parse(entry.payload) as Update;
     const scope: EntryScope = {
       work: [],
@@ -219,6 +224,8 @@ export class TelegramScale {
       .then(() => {
         if (this.shuttingDown) throw new Error('shutting down: left pending for the next owner');
       });
+    this.answering.set(entry.ref, done);
+    void done.catch(() => undefined).finally(() => this.answering.delete(entry.ref));
     const pending = this.unsettled.get(entry.slot) ?? new Set<Promise<void>>();
     this.unsettled.set(entry.slot, pending);
     const tracked = done.catch(() => undefined).finally(() => pending.delete(tracked));
