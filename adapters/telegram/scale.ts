@@ -11,7 +11,7 @@ import type { Logger } from '../../src/log.js';
 import type { OpsEvents } from '../../src/ops/events.js';
 import { Inbox, type InboxEntry } from '../../src/scale/inbox.js';
 import { InboxReader, type Delivery } from '../../src/scale/inbox-reader.js';
-import type { Lease } from '../../src/scale/lease.js';
+import { LeaseLostError, type Lease } from '../../src/scale/lease.js';
 import type { ScaleRuntime } from '../../src/scale/runtime.js';
 import type { Fence } from '../../src/scale/script.js';
 import { numberedSlots, TELEGRAM_POLL_SLOT, telegramSlot, type SlotOwner } from '../../src/scale/slots.js';
@@ -28,6 +28,9 @@ export interface EntryScope {
   readonly api?: BotApi;
   /** Runs in the chat's order before the answer: deletes a dead owner's partial reply. */
   readonly cleanup?: () => Promise<void>;
+  /** The lease the entry was taken up under: its writes are fenced with it, and once it is
+   * gone the reply may not touch the chat any more (a successor answers it). */
+  readonly lease?: Lease;
 }
 
 export const entryScope = new AsyncLocalStorage<EntryScope>();
@@ -37,9 +40,12 @@ const SENDS_A_MESSAGE = new Set(['sendMessage', 'sendPhoto', 'sendVoice', 'sendD
 
 /** A Bot API that records the id of each message it sends before the caller sees it, so the
  * reply's later edits never run ahead of the record. */
-export function recordingApi(api: BotApi, record: (messageId: number) => Promise<void>): BotApi {
+export function recordingApi(api: BotApi, record: (messageId: number) => Promise<void>, lease?: Lease): BotApi {
   return {
     async callApi(method, payload) {
+      // An owner that lost its slot (stalled past the lease) goes quiet at once rather than
+      // write next to its successor: the reply fails here, before reaching Telegram.
+      if (lease && !lease.held) throw new LeaseLostError(lease.slot);
       const result = await api.callApi(method, payload);
       const id = (result as { message_id?: unknown } | undefined)?.message_id;
       if (SENDS_A_MESSAGE.has(method) && typeof id === 'number') await record(id);
@@ -103,9 +109,10 @@ export class TelegramScale {
   private readonly fences = new Map<string, Fence>();
   /** Entries this process is answering, by ref: a slot lost and taken back (a stall longer
    * than the lease) hands them over again, and they must not be answered twice. */
-  private readonly answering = new Map<string, Promise<void>>();
+  private readonly answering = new Map<string, { done: Promise<void>; lease?: Lease }>();
   private poller: Poller | undefined;
   private shuttingDown = false;
+  private rounds: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: TelegramScaleOptions) {
     this.partitions = o.scale.config.partitions;
@@ -114,7 +121,7 @@ export class TelegramScale {
     this.owner = o.scale.ownSlots(slots, { drain: (slot) => this.drain(slot) });
     this.owner.on('gained', (slot, lease) => void this.gained(slot, lease));
     this.owner.on('lost', (slot) => this.lost(slot));
-    o.scale.addFenceSource((channel) => (channel.startsWith('telegram:') ? this.fence(telegramSlot(channel.split(':')[1]!, this.partitions)) : undefined));
+    o.scale.addFenceSource((channel) => (channel.startsWith('telegram:') ? this.fenceOfChannel(channel) : undefined));
   }
 
   /** Stores an update for its chat's owner; rejects when Redis cannot take it. A repeated
@@ -147,13 +154,25 @@ export class TelegramScale {
       void this.reader?.stop(false);
     });
     await this.owner.start();
+    // Extra rounds between the owner's own (every third of a lease): a chat whose owner died is
+    // taken over up to a sixth of a lease sooner after its lease expired.
+    this.rounds = setInterval(() => void this.owner.rebalance(), Math.max(1, Math.floor(scale.config.leaseMs / 6)));
+    this.rounds.unref();
   }
 
   /** Gives every slot back (replies in flight settle first), so others take over at once. */
   async stop(): Promise<void> {
+    clearInterval(this.rounds);
     await this.owner.releaseAll();
     await this.reader?.stop();
     await this.poller?.stop();
+  }
+
+  /** A reply writes under the lease its entry came with; other writes under the slot's now. */
+  private fenceOfChannel(channel: ChannelKey): Fence {
+    const slot = telegramSlot(channel.split(':')[1]!, this.partitions);
+    const lease = entryScope.getStore()?.lease;
+    return lease?.slot === slot ? lease.fence : this.fence(slot);
   }
 
   private fence(slot: string): Fence {
@@ -209,12 +228,15 @@ export class TelegramScale {
   /** Hands one entry to telegraf (before any await: that keeps the chat's order); resolves once
    * what it started has settled. */
   private answer(entry: InboxEntry, delivery: Delivery): Promise<void> {
+    // Still answering it under a lease that held throughout: the same answer, not a second one.
     const running = this.answering.get(entry.ref);
-    if (running) return running;
+    if (running?.lease?.held) return running.done;
+    const lease = this.owner.lease(entry.slot);
     const update = JSON.parse(entry.payload) as Update;
     const scope: EntryScope = {
       work: [],
-      api: recordingApi(this.o.api, (id) => this.inbox.recordSent(this.fence(entry.slot), entry.ref, String(id))),
+      api: recordingApi(this.o.api, (id) => this.inbox.recordSent(lease?.fence ?? this.fence(entry.slot), entry.ref, String(id)), lease),
+      lease,
       ...(delivery.sentIds.length > 0 ? { cleanup: () => this.deletePartial(chatOf(update), delivery.sentIds) } : {}),
     };
     if (delivery.state === 'started') this.o.logger.info({ slot: entry.slot, ref: entry.ref }, 'answering an update again after its owner stopped');
@@ -223,9 +245,12 @@ export class TelegramScale {
       .then(() => settled(scope))
       .then(() => {
         if (this.shuttingDown) throw new Error('shutting down: left pending for the next owner');
+        // Its lease ended on the way: the reply was cut off, and whoever holds the slot now answers it.
+        if (lease && !lease.held) throw new LeaseLostError(lease.slot);
       });
-    this.answering.set(entry.ref, done);
-    void done.catch(() => undefined).finally(() => this.answering.delete(entry.ref));
+    const answering = { done, lease };
+    this.answering.set(entry.ref, answering);
+    void done.catch(() => undefined).finally(() => this.answering.get(entry.ref) === answering && this.answering.delete(entry.ref));
     const pending = this.unsettled.get(entry.slot) ?? new Set<Promise<void>>();
     this.unsettled.set(entry.slot, pending);
     const tracked = done.catch(() => undefined).finally(() => pending.delete(tracked));
