@@ -48,6 +48,13 @@ async function rig(url: string): Promise<Rig> {
   return { inbox: new Inbox(redis, prefix), store, reader, leases };
 }
 
+/** Microseconds Redis spent executing commands, from INFO commandstats. */
+function commandMicros(info: string): number {
+  let total = 0;
+  for (const m of info.matchAll(/^cmdstat_[^:]+:calls=\d+,usec=(\d+)/gm)) total += Number(m[1]);
+  return total;
+}
+
 let updateId = 0;
 
 /** One message through every Redis step it costs; returns the time spent in Redis (ms). */
@@ -80,8 +87,10 @@ export async function redisOverhead(): Promise<void> {
     const r = await rig(server.url);
     // Chats that only ever get one message at a time each: the partition streams still interleave.
     for (let i = 0; i < 200; i++) await oneMessage(r, i % CONCURRENT_CHATS);
+    await r.reader.configResetStat();
     const sequential: number[] = [];
     for (let i = 0; i < SEQUENTIAL_MESSAGES; i++) sequential.push(await oneMessage(r, i % CONCURRENT_CHATS));
+    const serverUs = commandMicros(await r.reader.info('commandstats')) / SEQUENTIAL_MESSAGES;
     // Steady load: messages arrive at STEADY_RATE over CONCURRENT_CHATS chats, each chat's in order.
     const steady: number[] = [];
     const chains = new Map<number, Promise<void>>();
@@ -102,7 +111,7 @@ export async function redisOverhead(): Promise<void> {
     const wall = performance.now() - t0;
     const fmt = (n: number) => n.toFixed(2);
     console.log(`\n== redis overhead per message (7 round trips: dedupe+XADD, XREADGROUP, markers, history read, question, answer, XACK+done; local redis-server; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
-    console.log(`one at a time:        p50 ${fmt(pct(sequential, 50))} ms   p99 ${fmt(pct(sequential, 99))} ms   (${SEQUENTIAL_MESSAGES} messages; goal <= 5 ms p99)`);
+    console.log(`one at a time:        p50 ${fmt(pct(sequential, 50))} ms   p99 ${fmt(pct(sequential, 99))} ms   (${SEQUENTIAL_MESSAGES} messages; goal <= 5 ms p99); Redis's own work ${serverUs.toFixed(0)} us per message`);
     console.log(`${STEADY_RATE} messages/s:     p50 ${fmt(pct(steady, 50))} ms   p99 ${fmt(pct(steady, 99))} ms   (${steady.length} messages over ${CONCURRENT_CHATS} chats)`);
     console.log(`saturated (${CONCURRENT_CHATS} chats): ${Math.round((loaded.length * 1000) / wall)} messages/s through one connection (p50 ${fmt(pct(loaded, 50))} ms, mostly queueing)`);
     for (const l of r.leases.values()) l.abandon();

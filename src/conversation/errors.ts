@@ -33,6 +33,9 @@ export interface ErrorDescription {
   /** The provider's own reason, safe to show (redacted, truncated); absent when there is none to show. */
   detail?: string;
   aborted: boolean;
+  /** Another instance took the channel's slot over (several instances on Redis): it answers, so
+   * this one must say nothing more. */
+  slotLost: boolean;
   logFields: Record<string, unknown>;
 }
 
@@ -55,6 +58,7 @@ export function describeError(err: unknown): ErrorDescription {
     messageId,
     ...(detail ? { detail } : {}),
     aborted,
+    slotLost: e.name === 'LeaseLostError',
     logFields: {
       type: e.name,
       kind: e.kind,

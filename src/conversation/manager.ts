@@ -192,6 +192,7 @@ export class ConversationManager {
       }
     } catch (err) {
       const d = describeError(err);
+      if (d.slotLost) return log.warn({ err }, 'slot taken over mid-reply; the new owner answers');
       if (d.aborted) {
         log.info('stopped by user');
         await this.sayText(surface, this.line('stopped')).catch(() => undefined);

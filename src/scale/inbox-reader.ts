@@ -42,7 +42,8 @@ interface StreamsReply {
 
 export class InboxReader {
   private readonly slots = new Set<string>();
-  private readonly inflight = new Set<Promise<void>>();
+  /** Replies not yet settled, with their slot. */
+  private readonly inflight = new Map<Promise<void>, string>();
   private loop: Promise<void> | undefined;
   private stopped = false;
   private blockingId: number | undefined;
@@ -79,12 +80,19 @@ export class InboxReader {
     this.slots.delete(slot);
   }
 
+  /** For a graceful release (SlotOwner's drain): stops reading the slot, then waits for its
+   * replies in flight to settle and be acknowledged while the lease is still held. */
+  async drain(slot: string): Promise<void> {
+    this.slots.delete(slot);
+    await Promise.allSettled([...this.inflight].filter(([, s]) => s === slot).map(([p]) => p));
+  }
+
   /** Ends the loop, then (unless told not to) waits for the replies in flight to settle. */
   async stop(waitForReplies = true): Promise<void> {
     this.stopped = true;
     await this.interrupt();
     await this.loop;
-    if (waitForReplies) await Promise.allSettled([...this.inflight]);
+    if (waitForReplies) await Promise.allSettled([...this.inflight.keys()]);
   }
 
   private async interrupt(): Promise<void> {
@@ -136,12 +144,18 @@ export class InboxReader {
     const sent = await Promise.all(entries.map((e, i) => (states[i] === 'started' ? inbox.sentIds(e.ref) : Promise.resolve([]))));
     entries.forEach((entry, i) => {
       const state = states[i] ?? 'new';
-      const work = state === 'done' ? Promise.resolve() : runAsEntry({ ref: entry.ref, channel: entry.channel, state }, () => this.opts.onEntry(entry, { state, sentIds: sent[i] ?? [] }));
+      let work: Promise<void>;
+      try {
+        work = state === 'done' ? Promise.resolve() : runAsEntry({ ref: entry.ref, channel: entry.channel, state }, () => this.opts.onEntry(entry, { state, sentIds: sent[i] ?? [] }));
+      } catch (err) {
+        // A throw before the first await must not cost the entries after it their turn.
+        work = Promise.reject(err);
+      }
       const settled = work
         .then(() => inbox.settle(this.opts.fence(entry.slot), entry))
         .catch((err: unknown) => this.opts.logger.warn({ err, slot: entry.slot, ref: entry.ref }, 'inbox entry left pending for redelivery'))
         .finally(() => this.inflight.delete(settled));
-      this.inflight.add(settled);
+      this.inflight.set(settled, entry.slot);
     });
   }
 }

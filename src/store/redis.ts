@@ -2,11 +2,9 @@
 // (RPUSH + LTRIM), settings in a hash, counters as INCRBY + PEXPIRE NX. Writes to a channel
 // owned through a slot are fenced: `fenceOf` names the slot's lease, and a script checks the
 // token before it writes, so an instance that lost the slot cannot append to its history.
-import type { Logger } from '../log.js';
 import { currentEntry, doneKey, MARKER_TTL_S, startedKey, type EntryContext } from '../scale/entry-context.js';
-import { connectRedis, type RedisClient } from '../scale/redis.js';
+import type { RedisClient } from '../scale/redis.js';
 import { FencedScript, Script, type Fence } from '../scale/script.js';
-import type { ScaleConfig } from '../scale/config.js';
 import type { ChannelKey } from '../types.js';
 import type { ChannelSettings, HistoryStore, StoredTurn } from './types.js';
 
@@ -146,10 +144,4 @@ export class RedisStore implements HistoryStore {
   async close(): Promise<void> {
     if (this.opts.ownsClient && this.redis.isOpen) await this.redis.close();
   }
-}
-
-/** A store on its own connection (HISTORY_STORE=redis without slots, e.g. a single instance). */
-export async function openRedisStore(scale: ScaleConfig, logger: Logger, fenceOf?: FenceOf): Promise<RedisStore> {
-  const redis = await connectRedis(scale.redisUrl ?? '', logger, { clientName: scale.instanceId });
-  return new RedisStore(redis, { prefix: scale.prefix, fenceOf, ownsClient: true });
 }

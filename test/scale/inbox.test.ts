@@ -148,4 +148,36 @@ describe('inbox', () => {
     await expect(inbox.settle(stale, { slot: SLOT, id, ...event('r1', 'q1') })).rejects.toThrow(/lease on tg:7 lost/);
     expect(await pending(c, prefix)).toBe(1);
   });
+
+  it('drain (a graceful release) stops reading the slot and resolves once its replies are acknowledged', async () => {
+    const c = await redis().client();
+    const prefix = `i${++n}:`;
+    const lease = (await Lease.acquire(SLOT, { redis: c, prefix, owner: 'a', leaseMs: 30_000, logger: quietLogger }))!;
+    cleanup.push(() => lease.abandon());
+    const inbox = new Inbox(c, prefix);
+    let finish!: () => void;
+    const reply = new Promise<void>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const reader = new InboxReader({
+      redis: c,
+      blocking: await redis().client(),
+      inbox,
+      consumer: 'a',
+      logger: quietLogger,
+      fence: () => lease.fence,
+      blockMs: 200,
+      onEntry: () => (started(), reply),
+    });
+    reader.start();
+    cleanup.push(() => reader.stop());
+    await reader.addSlot(SLOT);
+    await inbox.add(SLOT, event('r1', 'q1'));
+    await running;
+    const draining = reader.drain(SLOT);
+    finish();
+    await draining;
+    // Acknowledged before drain resolved, i.e. while the lease was still this instance's.
+    expect(await pending(c, prefix)).toBe(0);
+  });
 });

@@ -48,7 +48,7 @@ describe('lease', () => {
     expect(await c.get(leaseKey(a.prefix, 'dc:0'))).toBe('b/2');
   });
 
-  it('a stale token is rejected: the ex-owner cannot write after a takeover', async () => {
+  it('after expiry another instance takes over, and the stale token is rejected: the ex-owner cannot write', async () => {
     const c = await redis().client();
     const a = options(c, 'a');
     const old = (await acquire('tg:3', a))!;
