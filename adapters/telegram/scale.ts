@@ -221,8 +221,7 @@ export class TelegramScale {
 
   /** Before a graceful release: what this slot started settles first. */
   private async drain(slot: string): Promise<void> {
-    this.reader?.removeSlot(slot);
-    await Promise.allSettled([...(this.unsettled.get(slot) ?? [])]);
+    await Promise.allSettled([this.reader?.drain(slot), ...(this.unsettled.get(slot) ?? [])]);
   }
 
   /** Hands one entry to telegraf (before any await: that keeps the chat's order); resolves once
@@ -232,6 +231,9 @@ export class TelegramScale {
     const running = this.answering.get(entry.ref);
     if (running?.lease?.held) return running.done;
     const lease = this.owner.lease(entry.slot);
+    // Handed over while the slot was being given back (or after it was lost): it stays pending,
+    // and the slot's next owner answers it.
+    if (!lease?.held) return Promise.reject(new LeaseLostError(entry.slot));
     const update = JSON.parse(entry.payload) as Update;
     const scope: EntryScope = {
       work: [],
