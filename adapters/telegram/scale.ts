@@ -112,7 +112,6 @@ export class TelegramScale {
   private readonly answering = new Map<string, { done: Promise<void>; lease?: Lease }>();
   private poller: Poller | undefined;
   private shuttingDown = false;
-  private rounds: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: TelegramScaleOptions) {
     this.partitions = o.scale.config.partitions;
@@ -154,15 +153,10 @@ export class TelegramScale {
       void this.reader?.stop(false);
     });
     await this.owner.start();
-    // Extra rounds between the owner's own (every third of a lease): a chat whose owner died is
-    // taken over up to a sixth of a lease sooner after its lease expired.
-    this.rounds = setInterval(() => void this.owner.rebalance(), Math.max(1, Math.floor(scale.config.leaseMs / 6)));
-    this.rounds.unref();
   }
 
   /** Gives every slot back (replies in flight settle first), so others take over at once. */
   async stop(): Promise<void> {
-    clearInterval(this.rounds);
     await this.owner.releaseAll();
     await this.reader?.stop();
     await this.poller?.stop();
