@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import { parseCommand } from '../../src/conversation/index.js';
@@ -19,6 +20,8 @@ import { Keyboards } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
 import { FloodGates } from '../../src/relay/flood-gate.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
+import { entryScope, TelegramScale } from './scale.js';
+import { webhookIngest } from './webhook.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
 export { markdownToTelegramHtml, escapeHtml } from '../../src/format/telegram-html.js';
@@ -88,6 +91,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   const locale = core.config.conversation.locale;
   let identity: BotIdentity | undefined;
   let poller: Poller | undefined;
+  /** HISTORY_STORE=redis: updates go through the shared inbox to their chat's owner. */
+  let scaled: TelegramScale | undefined;
   let webhookServer: Server | undefined;
   let running = false;
   /** Set when long polling ended on its own (a fatal error): the surface is down. */
@@ -111,9 +116,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     return readTextFile(media.filename, media.mime, await download(media, signal), maxBytes);
   }
 
-  function surfaceFor(chatId: number, threadId: number | undefined, channel: string, isDirect: boolean, replyTo?: number) {
+  function surfaceFor(chatId: number, threadId: number | undefined, channel: string, isDirect: boolean, replyTo?: number, via: BotApi = api) {
     return new TelegramSurface({
-      api,
+      api: via,
       target: { chatId, threadId, replyToMessageId: replyTo },
       channel,
       mode: streamModeFor(settings!.stream, isDirect),
@@ -133,7 +138,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
 
   /** Hands the message to the manager at once, so it keeps its place in the chat's order. */
   function answer(msg: TgMessage, decision: Answerable): void {
-    const surface = surfaceFor(msg.chat.id, decision.threadId, decision.channel, decision.isDirect, decision.isDirect ? undefined : msg.message_id);
+    // Set when the update came from the shared inbox (several instances): see scale.ts.
+    const entry = entryScope.getStore();
+    const surface = surfaceFor(msg.chat.id, decision.threadId, decision.channel, decision.isDirect, decision.isDirect ? undefined : msg.message_id, entry?.api);
     // /start, /help (and an unknown /word) answer from the menu's own list, not the core's help.
     if (decision.media.length === 0 && !decision.tooLarge && parseCommand(decision.text).kind === 'help') {
       const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
@@ -150,7 +157,11 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     // Not awaited: the manager orders the chat's messages; the next one may be a /stop.
     const submit = () =>
       core.manager
-        .submit(decision.channel, (signal) => prepare(msg, decision, surface, signal), surface)
+        .submit(decision.channel, async (signal) => {
+          // In the chat's order: a dead owner's partial reply goes before this one is answered again.
+          await entry?.cleanup?.();
+          return prepare(msg, decision, surface, signal);
+        }, surface)
         .then(() => (cmd.kind === 'chat' || cmd.kind === 'retry' ? keyboards.offerRegenerate(surface, scope) : undefined));
     if ((cmd.kind === 'persona' || cmd.kind === 'model') && cmd.name === undefined) {
       // Without an argument these answer with a keyboard to pick from (text when there is none).
@@ -203,6 +214,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   function track(work: Promise<void>): void {
     const p = work.catch((err: unknown) => log.error({ err }, 'message handling failed'));
     inFlight.add(p);
+    entryScope.getStore()?.work.push(p);
     void p.finally(() => inFlight.delete(p));
   }
 
@@ -243,7 +255,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     const path = url.pathname || '/';
     // Telegram echoes this secret in every webhook request; telegraf answers 403 without it.
     const secretToken = settings!.webhookSecret ?? webhookSecretFor(settings!.token);
-    const callback = bot.webhookCallback(path, { secretToken });
+    const callback = scaled ? webhookIngest({ path, secretToken, accept: (u) => scaled!.accept(u), logger: log }) : bot.webhookCallback(path, { secretToken });
     webhookServer = createServer((req, res) => void callback(req, res));
     await new Promise<void>((resolve, reject) => {
       webhookServer!.once('error', reject);
@@ -252,6 +264,27 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     await bot.telegram.setWebhook(url.toString(), { secret_token: secretToken, allowed_updates: ['message', 'callback_query'] });
     const { address, port } = webhookServer.address() as AddressInfo;
     log.info({ path, host: address, port }, 'webhook listening');
+  }
+
+  /** The getUpdates loop; a failure no retry can fix ends the surface (onFatal). */
+  function poll(handle: (updates: Update[]) => Promise<void>): Poller {
+    const started = startPolling({
+      // node-fetch takes the native AbortSignal; only telegraf's typings name a polyfill's.
+      api: { callApi: (method, payload, o) => bot.telegram.callApi(method, payload as never, o as never) },
+      allowedUpdates: ['message', 'callback_query'],
+      handle,
+      logger: log,
+      backoff: opts.pollBackoff,
+      retryAfterUnitMs: opts.retryAfterUnitMs,
+    });
+    started.done.catch((err: unknown) => {
+      const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
+      pollingFailed = true;
+      // main.ts logs it at fatal and exits; without it (tests) the log is all there is.
+      if (adapter.onFatal) adapter.onFatal(reason);
+      else log.fatal({ reason }, 'polling stopped for good');
+    });
+    return started;
   }
 
   const adapter: TelegramAdapter = {
@@ -279,29 +312,24 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       bot.catch((err) => log.error({ err }, 'telegraf handler error'));
       running = true;
       await registerCommands();
+      if (core.scale) {
+        const startPoller = settings.webhookUrl ? undefined : (handle: (updates: Update[]) => Promise<void>) => poll(handle);
+        scaled = new TelegramScale({ scale: core.scale, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log, events: core.events });
+      }
       if (settings.webhookUrl) {
         await startWebhook(new URL(settings.webhookUrl));
+        await scaled?.start();
         return;
       }
       // A webhook left by an earlier run would make every getUpdates fail with 409.
       await bot.telegram.deleteWebhook();
-      poller = startPolling({
-        // node-fetch takes the native AbortSignal; only telegraf's typings name a polyfill's.
-        api: { callApi: (method, payload, o) => bot.telegram.callApi(method, payload as never, o as never) },
-        allowedUpdates: ['message', 'callback_query'],
-        handle: async (updates) => {
-          await Promise.all(updates.map((u) => bot.handleUpdate(u)));
-        },
-        logger: log,
-        backoff: opts.pollBackoff,
-        retryAfterUnitMs: opts.retryAfterUnitMs,
-      });
-      poller.done.catch((err: unknown) => {
-        const reason = err instanceof PollingFatalError ? err.message : `Telegram: polling failed (${describeTelegramError(err).description})`;
-        pollingFailed = true;
-        // main.ts logs it at fatal and exits; without it (tests) the log is all there is.
-        if (adapter.onFatal) adapter.onFatal(reason);
-        else log.fatal({ reason }, 'polling stopped for good');
+      if (scaled) {
+        await scaled.start();
+        log.info({ bot: me.username }, 'polling when this instance owns the poll slot');
+        return;
+      }
+      poller = poll(async (updates) => {
+        await Promise.all(updates.map((u) => bot.handleUpdate(u)));
       });
       log.info({ bot: me.username }, 'polling for updates');
     },
@@ -322,6 +350,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       });
       await Promise.race([Promise.allSettled([...inFlight]), grace]);
       clearTimeout(timer);
+      await scaled?.stop();
     },
   };
   return adapter;

@@ -7,7 +7,8 @@
 // limit answering 429 with retry_after. Inline keyboards: reply_markup is kept on each message
 // (editMessageText without one removes it, as Telegram does), sendCallbackQuery injects a button
 // press, answerCallbackQuery records the answer and refuses a second or unknown one. Faults on demand: failNext (an error answer), dropNext
-// (a reset connection). Wire facts: docs/fakes.md.
+// (a reset connection). Wire facts: docs/fakes.md. Several clients are told apart by an apiRoot
+// with a path (`http://127.0.0.1:P/i1/`, recorded as `via`); webhook delivery: balancer.ts.
 //
 //   const tg = await startFakeTelegram();
 //   new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot, webhookReply: false } })
@@ -49,6 +50,8 @@ export interface ApiCall {
   error?: ApiError;
   /** The connection was reset instead of answered (dropNext). */
   dropped?: boolean;
+  /** The first path segment when the apiRoot has one (`http://host/<via>/`): tells several clients apart. */
+  via?: string;
 }
 
 export interface UploadedFile {
@@ -174,6 +177,9 @@ export interface FakeTelegram {
   /** Queues an update built from a user message; returns the message object. */
   sendUserMessage(input: UserMessageInput): Record<string, unknown>;
   pushUpdate(update: Record<string, unknown>): void;
+  /** Hands every update from now on to `deliver` instead of queueing it for getUpdates (the
+   * webhook load balancer in balancer.ts); undefined goes back to getUpdates. */
+  deliverUpdatesTo(deliver: ((update: Record<string, unknown>) => void) | undefined): void;
   /** Queues a callback_query update: a user pressed a button under one of the bot's messages. */
   sendCallbackQuery(input: CallbackQueryInput): CallbackQueryRecord;
   /** The text of every button under a message, row by row. */
@@ -238,6 +244,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const blockedUntilByChat = new Map<number, number>();
   const pending: Record<string, unknown>[] = [];
   const pollWaiters = new Set<() => void>();
+  let deliver: ((update: Record<string, unknown>) => void) | undefined;
   let nextUpdateId = 1;
   const nextMessageIdByChat = new Map<number, number>();
   let closed = false;
@@ -500,9 +507,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
   };
 
-  async function handleApi(method: string, req: IncomingMessage, res: ServerResponse) {
+  async function handleApi(method: string, via: string | undefined, req: IncomingMessage, res: ServerResponse) {
     const payload = await readBody(req);
-    const call: ApiCall = { method, payload, at: Date.now() };
+    const call: ApiCall = { method, payload, at: Date.now(), ...(via ? { via } : {}) };
     calls.push(call);
     const reply = (status: number, body: unknown) => {
       if (res.destroyed) return;
@@ -536,9 +543,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const api = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    const api = /^(?:\/([\w-]+))?\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
-    const match = api ?? file;
+    const match = api ? [api[0], api[2]] : file;
     if (!match || match[1] !== token) {
       res.writeHead(match ? 401 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: false, error_code: match ? 401 : 404, description: match ? 'Unauthorized' : 'Not Found' }));
@@ -550,7 +557,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       res.end(found ? Buffer.from(found.bytes) : undefined);
       return;
     }
-    handleApi(api![2]!, req, res).catch((err: unknown) => {
+    handleApi(api![3]!, api![1], req, res).catch((err: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(err));
     });
@@ -668,8 +675,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     buttonsOf: (msg) => msg.replyMarkup?.inline_keyboard.flat() ?? [],
     pushUpdate(update) {
-      pending.push({ update_id: nextUpdateId++, ...update });
+      const full = { update_id: nextUpdateId++, ...update };
+      if (deliver) return deliver(full);
+      pending.push(full);
       wakePollers();
+    },
+    deliverUpdatesTo(next) {
+      deliver = next;
     },
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
