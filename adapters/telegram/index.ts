@@ -2,7 +2,6 @@
 // webhook handler when TELEGRAM_WEBHOOK_URL is set; each message becomes an Incoming plus a
 // TelegramSurface for its chat, and the core's ConversationManager does the rest.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LRUCache } from 'lru-cache';
@@ -11,10 +10,10 @@ import type { Update } from 'telegraf/types';
 import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import { parseCommand } from '../../src/conversation/index.js';
-import { classifyFile, readTextFile } from '../../src/conversation/attachments.js';
-import type { Adapter, AudioInput, ImageInput, Incoming, TextFile } from '../../src/types.js';
+import type { Adapter } from '../../src/types.js';
+import { classify, type AccessLists, type BotIdentity, type TgMessage } from './inbound.js';
+import { TelegramMedia, type Answerable } from './media.js';
 import { describeTelegramError } from './errors.js';
-import { classify, MAX_DOWNLOAD_BYTES, type AccessLists, type BotIdentity, type MediaRef, type TgMessage } from './inbound.js';
 import { line } from './lines.js';
 import { Keyboards } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
@@ -28,8 +27,6 @@ export { markdownToTelegramHtml, escapeHtml } from '../../src/format/telegram-ht
 export { TelegramSurface, DraftSupport, type StreamMode } from './surface.js';
 export { classify, channelKeyOf } from './inbound.js';
 
-/** How long a file download from Telegram may take. */
-const DOWNLOAD_TIMEOUT_MS = 30_000;
 /** telegraf's per-update handler timeout; ours returns at once, so this only guards bugs. */
 const HANDLER_TIMEOUT_MS = 10_000;
 /** On stop, replies in flight get this long before we return anyway (core.close aborts them). */
@@ -98,24 +95,6 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   /** Set when long polling ended on its own (a fatal error): the surface is down. */
   let pollingFailed = false;
 
-  async function download(media: MediaRef, abort: AbortSignal): Promise<Uint8Array> {
-    const link = await bot.telegram.getFileLink(media.fileId);
-    // A self-hosted Bot API server (--local) answers absolute paths on its own disk.
-    if (link.protocol === 'file:') return new Uint8Array(await readFile(link.pathname, { signal: abort }));
-    const res = await fetch(link, { signal: AbortSignal.any([AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), abort]) });
-    if (!res.ok) throw new Error(`file download failed: HTTP ${res.status}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.length > MAX_DOWNLOAD_BYTES) throw new Error('file too large');
-    return bytes;
-  }
-
-  /** Only a document that may be text and fits the limit is downloaded. */
-  async function readDocument(media: MediaRef, maxBytes: number, signal: AbortSignal): Promise<TextFile> {
-    if ((media.size ?? 0) > maxBytes) return { name: media.filename, skipped: 'too_large' };
-    if (classifyFile(media.filename, media.mime) === 'binary') return { name: media.filename, skipped: 'binary' };
-    return readTextFile(media.filename, media.mime, await download(media, signal), maxBytes);
-  }
-
   function surfaceFor(chatId: number, threadId: number | undefined, channel: string, isDirect: boolean, replyTo?: number, via: BotApi = api) {
     return new TelegramSurface({
       api: via,
@@ -132,9 +111,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     });
   }
 
+  const media = new TelegramMedia({ telegram: bot.telegram, logger: log, locale, textMaxBytes: core.config.conversation.textAttachmentMaxBytes });
   const keyboards = new Keyboards({ core, api, locale, logger: log, surfaceFor: (s) => surfaceFor(s.chatId, s.threadId, s.channel, s.isDirect) });
-
-  type Answerable = Extract<ReturnType<typeof classify>, { action: 'answer' }>;
 
   /** Hands the message to the manager at once, so it keeps its place in the chat's order. */
   function answer(msg: TgMessage, decision: Answerable): void {
@@ -160,7 +138,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
         .submit(decision.channel, async (signal) => {
           // In the chat's order: a dead owner's partial reply goes before this one is answered again.
           await entry?.cleanup?.();
-          return prepare(msg, decision, surface, signal);
+          return media.prepare(msg, decision, surface, signal);
         }, surface)
         .then(() => (cmd.kind === 'chat' || cmd.kind === 'retry' ? keyboards.offerRegenerate(surface, scope) : undefined));
     if ((cmd.kind === 'persona' || cmd.kind === 'model') && cmd.name === undefined) {
@@ -169,46 +147,6 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       return;
     }
     track(submit());
-  }
-
-  /** Downloads the message's files (inside the chat's order); undefined after a failure was said. */
-  async function prepare(msg: TgMessage, decision: Answerable, surface: TelegramSurface, signal: AbortSignal): Promise<Incoming | undefined> {
-    const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
-    const images: ImageInput[] = [];
-    let audio: AudioInput | undefined;
-    const files: TextFile[] = [];
-    const textMaxBytes = core.config.conversation.textAttachmentMaxBytes;
-    try {
-      for (const media of decision.media) {
-        if (media.kind === 'file') {
-          files.push(await readDocument(media, textMaxBytes, signal));
-          continue;
-        }
-        const bytes = await download(media, signal);
-        if (media.kind === 'image') images.push({ bytes, mime: media.mime });
-        else audio = { bytes, filename: media.filename, mime: media.mime };
-      }
-    } catch (err) {
-      // Stopped or shutting down: the manager says so.
-      if (signal.aborted) throw err;
-      chatLog.warn({ err: describeTelegramError(err) }, 'attachment download failed');
-      await surface.send(line(locale, 'downloadFailed')).catch(() => undefined);
-      return undefined;
-    }
-    return {
-      platform: 'telegram',
-      channel: decision.channel,
-      user: decision.user,
-      text: decision.text,
-      ...(images.length > 0 ? { images } : {}),
-      ...(audio ? { audio } : {}),
-      ...(files.length > 0 ? { files } : {}),
-      mentionsBot: decision.mentionsBot,
-      isDirect: decision.isDirect,
-      replyToBot: decision.replyToBot,
-      isGroup: !decision.isDirect,
-      messageId: String(msg.message_id),
-    };
   }
 
   function track(work: Promise<void>): void {
