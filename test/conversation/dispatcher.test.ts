@@ -33,7 +33,7 @@ function setup(shutdownGraceMs = 10_000) {
   const dispatcher = new LocalDispatcher({ planner, logger: createLogger('silent'), maxWaitingPerChannel: 5, providerConcurrency: 4, shutdownGraceMs });
   const submit = (channel: ChannelKey) => {
     gates.set(channel, deferred());
-    const msg: Incoming = { platform: 'discord', channel, user: { id: 'u' }, text: 'hi', mentionsBot: true, isDirect: false, replyToBot: false };
+    const msg: Incoming = { platform: 'discord', channel, user: { id: 'u', name: 'U' }, text: 'hi', mentionsBot: true, isDirect: false, replyToBot: false };
     return dispatcher.submit(channel, async () => msg, surfaceOf(channel));
   };
   return { dispatcher, submit, open: (channel: ChannelKey) => gates.get(channel)!.resolve(), aborted, said };
