@@ -6,6 +6,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll } from 'vitest';
 import { pino } from 'pino';
 import { connectRedis, type RedisClient } from '../../src/scale/redis.js';
+import { freePort } from './ports.js';
 
 export interface RedisServer {
   port: number;
@@ -23,14 +24,6 @@ export interface RedisServer {
 
 export const REDIS_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 export const quietLogger = pino({ level: 'silent' });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function assertBinary(): void {
   const r = spawnSync(REDIS_BIN, ['--version'], { encoding: 'utf8' });

@@ -1,15 +1,6 @@
 // Shared by the ops tests: a free port for OPS_PORT, and promtool's verdict on metrics text.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-
-/** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../helpers/ports.js';
 
 /**
  * `promtool check metrics` on the exposition text (Debian package `prometheus`; .ci/run installs

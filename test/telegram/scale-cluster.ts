@@ -2,10 +2,10 @@
 // point (src/main.ts), each calling the fake Bot API through its own apiRoot path (`/<id>/`) so
 // the fake records which instance made each call; the fake's load balancer posts to their
 // webhook listeners.
-import { createServer } from 'node:net';
 import type { FakeTelegram } from '../fakes/telegram/server.js';
 import { startMain, type RunningMain } from '../helpers/entry-point.js';
 import { testEnv } from '../helpers/env.js';
+import { freePort } from '../helpers/ports.js';
 
 export const WEBHOOK_SECRET = 'scale-test-secret';
 /** The URL set with setWebhook: the load balancer's; only its path reaches the instances. */
@@ -27,15 +27,6 @@ export interface ClusterOptions {
   partitions: number;
   /** More settings for every instance. */
   env?: Record<string, string>;
-}
-
-/** A port free right now (the instance binds it a moment later). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startInstance(id: string, opts: ClusterOptions): Promise<Instance> {
