@@ -51,7 +51,6 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
   const logger = core.logger.child({ platform: 'discord' });
   const client = createDiscordClient(settings, opts.clientOptions);
   const rules: AccessRules = settings;
-  const inFlight = new Set<Promise<void>>();
   let accepting = false;
   let stopping = false;
   /** Set when discord.js gave up on the gateway: what the operator must fix. */
@@ -69,11 +68,8 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
     logger: requestLog,
   });
 
-  /** Runs one message through the manager, tracked so stop() can wait for it. */
-  const track = (work: Promise<void>) => {
-    const done = work.catch((err: unknown) => logger.error({ err }, 'discord handler failed')).finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  };
+  /** Every handler runs as the dispatcher's tracked work: shutdown and a shard's drain wait for it. */
+  const track = (guildId: string | null, channelId: string, work: Promise<void>) => void core.manager.track(channelKeyFor(guildId, channelId), work);
 
   async function onMessage(message: Message): Promise<void> {
     const botId = client.user?.id;
@@ -172,11 +168,11 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
 
   function onInteraction(interaction: Interaction): void {
     if (!accepting) return;
-    if (interaction.isAutocomplete()) track(onAutocomplete(interaction));
-    else if (interaction.isChatInputCommand()) track(onCommand(interaction));
+    if (interaction.isAutocomplete()) track(interaction.guildId, interaction.channelId, onAutocomplete(interaction));
+    else if (interaction.isChatInputCommand()) track(interaction.guildId, interaction.channelId, onCommand(interaction));
   }
 
-  client.on(Events.MessageCreate, (message) => track(onMessage(message)));
+  client.on(Events.MessageCreate, (message) => track(message.guildId, message.channelId, onMessage(message)));
   client.on(Events.InteractionCreate, onInteraction);
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
   // discord.js emits this only for close codes it will not reconnect after (bad token,
@@ -218,18 +214,16 @@ export function createDiscordAdapter(core: Core, opts: DiscordAdapterOptions = {
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
       await registerSlashCommands(client, settings, logger);
     },
+    // main.ts drained the dispatcher (core.manager.shutdown) before: this only disconnects.
     async stop() {
-      // The manager lets replies in flight finish (within its grace period) or ends them with
-      // a notice; that needs the client still connected, so it runs before logging out.
-      accepting = false;
-      await core.manager.shutdown();
       await adapter.detach();
       logger.info('discord disconnected');
     },
-    async detach(now = false) {
+    async detach(drain) {
       accepting = false;
       stopping = true;
-      if (!now) await Promise.allSettled([...inFlight]);
+      // Replies still need the connected client to finish or say "(stopped)".
+      if (drain) await core.manager.drain(drain);
       await client.destroy();
     },
   };

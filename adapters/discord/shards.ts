@@ -9,6 +9,7 @@ import type { Logger } from '../../src/log.js';
 import type { RedisClient } from '../../src/scale/redis.js';
 import { discordSlot, numberedSlots } from '../../src/scale/slots.js';
 import { SlotRunner, type SlotWork } from '../../src/scale/slot-runner.js';
+import type { ChannelFilter } from '../../src/conversation/dispatcher.js';
 import type { Adapter, ChannelKey } from '../../src/types.js';
 
 /** Discord's identify window: one IDENTIFY per bucket per 5 s. */
@@ -19,8 +20,11 @@ const IDENTIFY_POLL_MAX_MS = 250;
 /** A single-shard Discord adapter: what index.ts builds for one slot. */
 export interface ShardAdapter extends Adapter {
   readonly client: Client;
-  /** Disconnects without stopping the core; `now` skips waiting for replies in flight. */
-  detach(now?: boolean): Promise<void>;
+  /**
+   * Stops accepting, lets the dispatcher finish the work of the channels `drain` matches (none
+   * when absent: at once), then disconnects without stopping the core.
+   */
+  detach(drain?: ChannelFilter): Promise<void>;
 }
 
 export type ShardAdapterFactory = (clientOptions: Partial<ClientOptions>) => ShardAdapter;
@@ -132,14 +136,15 @@ export function createShardedDiscordAdapter(core: Core, forShard: ShardAdapterFa
       await one.start();
     } catch (err) {
       shards.delete(shard);
-      await one.detach(true).catch(() => undefined);
+      await one.detach().catch(() => undefined);
       throw err;
     }
     logger.info({ shard, shardCount }, 'discord shard running');
     return {
       async stop(now) {
         shards.delete(shard);
-        await one.detach(now);
+        // Given back gracefully: this shard's channels finish their replies, the others' go on.
+        await one.detach(now ? undefined : (channel) => slotOfChannel(channel, shardCount) === `dc:${shard}`);
         logger.info({ shard, now }, 'discord shard stopped');
       },
     };

@@ -27,7 +27,6 @@ export interface BridgeOptions {
 export class MudBridge {
   private readonly rate: PlayerRateLimit;
   private readonly recentSent = new Map<string, number>();
-  private readonly inFlight = new Set<Promise<void>>();
   private accepting = true;
   private seq = 0;
 
@@ -68,7 +67,8 @@ export class MudBridge {
     const verdict = this.rate.check(speaker.toLowerCase());
     if (verdict !== 'allow') {
       logger.warn({ speaker, channel, notified: verdict === 'notify' }, 'MUD player over the rate limit: not answered');
-      if (verdict === 'notify') this.track(this.notify(surface, channel));
+      // Tracked by the dispatcher: shutdown and a slot's drain wait for the notice too.
+      if (verdict === 'notify') void this.opts.core.manager.track(channel, this.notify(surface, channel));
       return;
     }
     const msg: Incoming = {
@@ -83,9 +83,7 @@ export class MudBridge {
       replyToBot: false,
       messageId: `mud-${++this.seq}`,
     };
-    this.track(
-      this.opts.core.manager.handle(msg, surface).catch((err: unknown) => logger.error({ err, channel }, 'MUD reply failed')),
-    );
+    void this.opts.core.manager.handle(msg, surface);
   }
 
   /** One short line, once per window, so a player over the limit is not left guessing. */
@@ -96,15 +94,9 @@ export class MudBridge {
       .finally(() => surface.close());
   }
 
-  private track(work: Promise<void>): void {
-    const done = work.finally(() => this.inFlight.delete(done));
-    this.inFlight.add(done);
-  }
-
-  /** Stop taking lines; resolves when replies in flight are done. */
-  async stop(): Promise<void> {
+  /** Stop taking lines; the dispatcher finishes what is in flight (shutdown, drain). */
+  stopAccepting(): void {
     this.accepting = false;
-    await Promise.allSettled([...this.inFlight]);
   }
 
   private remember(line: string): void {

@@ -10,18 +10,11 @@ import { loadProfile, type Profile } from './profile.js';
 export { loadProfile, parseProfile, ProfileError, type Profile } from './profile.js';
 export { MudSurface } from './surface.js';
 
-/**
- * How long stop() waits for replies in flight. A reply waiting for a reconnect would otherwise
- * hold shutdown forever; after this the writer closes and those replies end.
- */
-const STOP_GRACE_MS = 10_000;
-
 export interface MudAdapterOptions {
   /** A profile already loaded (tests); otherwise core.config.mud.profilePath is read. */
   profile?: Profile;
   /** For tests: replaces Math.random in the reconnect jitter. */
   random?: () => number;
-  stopGraceMs?: number;
 }
 
 export interface MudAdapter extends Adapter {
@@ -74,18 +67,17 @@ function createLeasedMudAdapter(core: Core, opts: MudAdapterOptions & { profile:
       logger.info({ host: profile.host, port: profile.port, character: profile.name }, 'MUD adapter starting');
       connection.start();
     },
+    // main.ts drained the dispatcher (core.manager.shutdown) before: this only quits.
     async stop() {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, opts.stopGraceMs ?? STOP_GRACE_MS);
-      });
-      await Promise.race([bridge.stop(), grace]);
-      clearTimeout(timer);
+      bridge.stopAccepting();
       await connection.stop();
     },
-    async detach(now) {
-      if (now) connection.drop();
-      else await adapter.stop();
+    async detach(drain) {
+      bridge.stopAccepting();
+      if (!drain) return connection.drop();
+      // Replies still need the connection to finish or say "(stopped)"; then the character quits.
+      await core.manager.drain(drain);
+      await connection.stop();
     },
   };
   return adapter;

@@ -3,6 +3,7 @@
 // socket at once (the character stays link-dead for the next holder, who logs in again; see the
 // profile's optional login steps); a graceful give-back lets replies finish and says `quit`.
 import type { Core } from '../../src/app.js';
+import type { ChannelFilter } from '../../src/conversation/dispatcher.js';
 import { mudSlot } from '../../src/scale/slots.js';
 import { SlotRunner, type SlotWork } from '../../src/scale/slot-runner.js';
 import type { MudAdapter, MudAdapterOptions } from './index.js';
@@ -11,8 +12,11 @@ import type { Profile } from './profile.js';
 
 /** A single-character MUD adapter that can let go of its connection without waiting. */
 export interface LeasedMudAdapter extends MudAdapter {
-  /** Stops; `now` closes the socket at once instead of finishing replies and quitting. */
-  detach(now: boolean): Promise<void>;
+  /**
+   * Stops taking lines. With `drain`, the dispatcher finishes the work of those channels and the
+   * character quits; without, the socket closes at once (the lease is gone).
+   */
+  detach(drain?: ChannelFilter): Promise<void>;
 }
 
 
@@ -21,13 +25,14 @@ export function createOwnedMudAdapter(core: Core, profile: Profile, forSlot: (op
   const logger = core.logger.child({ platform: 'mud', profile: profile.id });
   if (!core.scale) throw new Error('MUD slots need HISTORY_STORE=redis');
   const slot = mudSlot(profile.id);
+  // Channel keys are mud:<profile id>:<scope>.
+  const ownsChannel: ChannelFilter = (channel) => channel.startsWith(`${slot}:`);
   let current: LeasedMudAdapter | undefined;
   let readyWaiters: (() => void)[] = [];
   const runner = new SlotRunner({
     scale: core.scale,
     slots: [slot],
-    // Channel keys are mud:<profile id>:<scope>.
-    slotOf: (channel) => (channel.startsWith(`${slot}:`) ? slot : undefined),
+    slotOf: (channel) => (ownsChannel(channel) ? slot : undefined),
     start: async (): Promise<SlotWork> => {
       const inner = forSlot({ ...opts, profile });
       inner.onFatal = (reason) => adapter.onFatal?.(reason);
@@ -40,7 +45,7 @@ export function createOwnedMudAdapter(core: Core, profile: Profile, forSlot: (op
       return {
         async stop(now) {
           if (current === inner) current = undefined;
-          await inner.detach(now);
+          await inner.detach(now ? undefined : ownsChannel);
           logger.info({ now }, 'MUD slot given up: disconnected');
         },
       };

@@ -12,6 +12,9 @@ import { ProviderSlots } from './slots.js';
 /** An adapter's preparation of one message (downloads); undefined = nothing to answer. */
 export type Prepare = (signal: AbortSignal) => Promise<Incoming | undefined>;
 
+/** Picks channels, e.g. those of one Discord shard or one MUD character (`drain`). */
+export type ChannelFilter = (channel: ChannelKey) => boolean;
+
 /** What a prepared message is, as the manager decides it. */
 export type Plan =
   /** Cheap commands and refusals: answered at once, holding no place in line. */
@@ -36,7 +39,19 @@ export interface Dispatcher {
   submit(channel: ChannelKey, prepare: Prepare, surface: Surface): Promise<void>;
   /** Aborts the channel's first message not yet done; false if there is none. */
   stop(channel: ChannelKey): boolean;
-  /** Drops what has not started (each waiting user told once); running replies get the grace. */
+  /**
+   * Work on a channel that is not a submitted message but must finish before shutdown (an
+   * autocomplete answer, a notice sent outside a reply). Resolves when `work` settles; its
+   * failure is logged, never thrown.
+   */
+  track(channel: ChannelKey, work: Promise<void>): Promise<void>;
+  /**
+   * Waits for the submitted and tracked work of the channels `filter` matches (all when absent),
+   * e.g. before one shard's connection is given back while the others go on. Work still
+   * running after the grace period is aborted like on shutdown.
+   */
+  drain(filter?: ChannelFilter): Promise<void>;
+  /** Drops what has not started (each waiting user told once); running and tracked work gets the grace. */
   shutdown(): Promise<void>;
 }
 
@@ -57,8 +72,8 @@ export const SHUTDOWN_ABORT_TAIL_MS = 1_000;
 export class LocalDispatcher implements Dispatcher {
   private readonly queues = new ChannelQueues();
   private readonly slots: ProviderSlots;
-  /** Every submitted message not yet done, for shutdown. */
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Every submitted message and tracked piece of work not yet done, with its channel. */
+  private readonly inFlight = new Map<Promise<void>, ChannelKey>();
   private closing = false;
   private stopping?: Promise<void>;
 
@@ -86,13 +101,23 @@ export class LocalDispatcher implements Dispatcher {
     if (this.closing) turn.abort();
     // Every path ends the reply here, once: its session finalises what is open and stops typing.
     const work = this.admit(turn, prepare, surface, log, requestId).finally(() => surface.close?.().catch((err: unknown) => log.debug({ err }, 'surface close failed')));
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-    return work;
+    return this.remember(channel, work);
   }
 
   stop(channel: ChannelKey): boolean {
     return this.queues.abort(channel);
+  }
+
+  track(channel: ChannelKey, work: Promise<void>): Promise<void> {
+    return this.remember(channel, work.catch((err: unknown) => this.opts.logger.error({ err, channel }, 'tracked work failed')));
+  }
+
+  async drain(filter: ChannelFilter = () => true): Promise<void> {
+    const { logger, shutdownGraceMs } = this.opts;
+    if (await settlesWithin(this.settled(filter), shutdownGraceMs)) return;
+    logger.warn({ graceMs: shutdownGraceMs }, 'drain: grace over, stopping replies in flight');
+    this.queues.abortWhere(filter);
+    if (!(await settlesWithin(this.settled(filter), SHUTDOWN_ABORT_TAIL_MS))) logger.warn('drain: work did not end in time');
   }
 
   shutdown(): Promise<void> {
@@ -154,15 +179,25 @@ export class LocalDispatcher implements Dispatcher {
     const { logger, shutdownGraceMs } = this.opts;
     const dropped = this.queues.dropWaiting();
     logger.info({ dropped, running: this.queues.runningCount, graceMs: shutdownGraceMs }, 'shutdown: queued messages dropped');
-    if (await settlesWithin(this.drain(), shutdownGraceMs)) return;
+    if (await settlesWithin(this.settled(), shutdownGraceMs)) return;
     logger.warn({ running: this.queues.runningCount }, 'shutdown: grace over, stopping replies in flight');
     this.queues.abortRunning();
-    if (!(await settlesWithin(this.drain(), SHUTDOWN_ABORT_TAIL_MS))) logger.warn('shutdown: replies did not end in time');
+    if (!(await settlesWithin(this.settled(), SHUTDOWN_ABORT_TAIL_MS))) logger.warn('shutdown: replies did not end in time');
   }
 
-  /** Settles when no submitted message is in flight. */
-  private async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  private remember(channel: ChannelKey, work: Promise<void>): Promise<void> {
+    this.inFlight.set(work, channel);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
+  }
+
+  /** Settles when no work of the matching channels is in flight (work added meanwhile included). */
+  private async settled(filter: ChannelFilter = () => true): Promise<void> {
+    for (;;) {
+      const pending = [...this.inFlight].filter(([, channel]) => filter(channel)).map(([work]) => work);
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { isAdminCommand, parseCommand } from './commands/parse.js';
 import { specOf } from './commands/registry.js';
 import { describeError } from './errors.js';
 import type { MessageId } from './messages.js';
-import { LocalDispatcher, type Plan, type Prepare } from './dispatcher.js';
+import { LocalDispatcher, type ChannelFilter, type Plan, type Prepare } from './dispatcher.js';
 import { AccessPolicy } from './policy/access.js';
 import { Limits } from './policy/limits.js';
 import { NoticePolicy } from './policy/notices.js';
@@ -28,7 +28,7 @@ export interface ManagerDeps extends ServiceDeps {
   now?: () => number;
 }
 
-export type { Prepare } from './dispatcher.js';
+export type { ChannelFilter, Prepare } from './dispatcher.js';
 
 /** Commands answered at once are not stoppable. */
 const NEVER = new AbortController().signal;
@@ -141,6 +141,16 @@ export class ConversationManager {
   /** Messages waiting behind a reply in flight, over all channels (the ops queue-depth gauge). */
   get queueDepth(): number {
     return this.dispatcher.queueDepth;
+  }
+
+  /** Work outside a reply that shutdown must wait for (Dispatcher.track). */
+  track(channel: ChannelKey, work: Promise<void>): Promise<void> {
+    return this.dispatcher.track(channel, work);
+  }
+
+  /** Waits for the work of the matching channels, e.g. one shard's given back (Dispatcher.drain). */
+  drain(filter?: ChannelFilter): Promise<void> {
+    return this.dispatcher.drain(filter);
   }
 
   /** Stops taking messages, drops the waiting ones, gives running replies the grace (Dispatcher.shutdown). */

@@ -130,6 +130,11 @@ export class ChannelQueues {
     for (const t of this.allTurns()) if (t.running) t.abort(reason);
   }
 
+  /** Aborts every live turn of the matching channels (the end of a drain's grace). */
+  abortWhere(filter: (channel: ChannelKey) => boolean, reason?: unknown): void {
+    for (const t of this.allTurns()) if (filter(t.channel) && !t.signal.aborted) t.abort(reason);
+  }
+
   /** Turns waiting (taken, not running yet), over all channels. */
   get waiting(): number {
     return this.allTurns().filter((t) => !t.running).length;

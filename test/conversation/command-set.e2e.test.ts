@@ -66,6 +66,7 @@ describe('one command set on every surface (real clients against the fakes)', ()
   });
 
   afterAll(async () => {
+    for (const c of cores) await c.manager.shutdown();
     for (const a of adapters) await a.stop();
     for (const c of cores) await c.close();
     await discord?.close();

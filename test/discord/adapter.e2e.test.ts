@@ -53,6 +53,7 @@ describe('discord adapter e2e', () => {
   afterEach(() => upstream.reset());
 
   afterAll(async () => {
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await discord?.close();

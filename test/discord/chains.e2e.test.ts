@@ -38,6 +38,7 @@ async function startBot(context: 'channel' | 'chain') {
   const lastSent = () =>
     ([...upstream.requests].reverse().find((r) => r.route === 'chat/completions')!.body as { messages: Sent[] }).messages.filter((m) => m.role !== 'system');
   const close = async () => {
+    await core.manager.shutdown();
     await adapter.stop();
     await core.close();
     await discord.close();

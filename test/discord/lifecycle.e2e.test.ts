@@ -1,6 +1,6 @@
 // The Discord surface's lifecycle: slash commands acknowledged inside Discord's deadline even
 // when the model is slow, and a graceful stop that finishes (or closes with a notice) the
-// answers in flight before logging out.
+// answers in flight (the dispatcher's shutdown, as main.ts drives it) before logging out.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { commandDefinitions } from '../../adapters/discord/commands.js';
@@ -41,7 +41,10 @@ async function startStack(opts: { shutdownGraceMs: number; interactionDeadlineMs
 
 afterEach(async () => {
   if (!stack) return;
-  if (!stopped) await stack.adapter.stop();
+  if (!stopped) {
+    await stack.core.manager.shutdown();
+    await stack.adapter.stop();
+  }
   await stack.core.close();
   await stack.discord.close();
   await stack.upstream.close();
@@ -77,8 +80,8 @@ describe('discord adapter lifecycle', () => {
     expect(original.isOriginal).toBe(true);
   });
 
-  it('stop() lets an answer in flight finish, then logs out', async () => {
-    const { discord, upstream, adapter } = await startStack({ shutdownGraceMs: 5000 });
+  it('shutdown lets an answer in flight finish, then stop() logs out', async () => {
+    const { discord, upstream, core, adapter } = await startStack({ shutdownGraceMs: 5000 });
     const text = words(20);
     upstream.setReply(text);
     upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 40 });
@@ -86,6 +89,8 @@ describe('discord adapter lifecycle', () => {
     const id = discord.sendMessage({ content: 'long one', mentionBot: true });
     await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id), 'the first words');
 
+    // As main.ts does: the dispatcher drains while the client is connected, then it logs out.
+    await core.manager.shutdown();
     await adapter.stop();
     stopped = true;
 
@@ -95,13 +100,15 @@ describe('discord adapter lifecycle', () => {
     expect(discord.gateway.connected).toBe(false);
   });
 
-  it('stop() ends an answer that outlasts the grace period with a notice', async () => {
-    const { discord, upstream, adapter } = await startStack({ shutdownGraceMs: 200 });
+  it('shutdown ends an answer that outlasts the grace period with a notice', async () => {
+    const { discord, upstream, core, adapter } = await startStack({ shutdownGraceMs: 200 });
     upstream.setReply(words(200));
     upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 30 });
     const id = discord.sendMessage({ content: 'very long one', mentionBot: true });
     await discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id), 'the first words');
 
+    // As main.ts does: the dispatcher drains while the client is connected, then it logs out.
+    await core.manager.shutdown();
     await adapter.stop();
     stopped = true;
 

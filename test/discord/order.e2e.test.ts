@@ -38,6 +38,7 @@ describe('discord: per-channel order includes attachment downloads', () => {
 
   afterAll(async () => {
     cdn?.releaseAll();
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await cdn?.close();

@@ -39,6 +39,7 @@ describe('discord /persona e2e', () => {
   });
   afterEach(() => upstream.reset());
   afterAll(async () => {
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await discord?.close();

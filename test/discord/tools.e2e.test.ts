@@ -37,6 +37,7 @@ describe('tools on Discord', () => {
   }, 30_000);
 
   afterAll(async () => {
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await discord?.close();

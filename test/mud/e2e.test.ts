@@ -32,6 +32,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const r of running) {
+    await r.core.manager.shutdown();
     await r.adapter.stop();
     await r.core.close();
     await r.mud.close();

@@ -32,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await core?.manager.shutdown();
   await adapter?.stop();
   await core?.close();
   await mud?.close();

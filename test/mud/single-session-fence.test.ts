@@ -35,7 +35,7 @@ function connectionAdapter(profile: Profile): LeasedMudAdapter {
     whenReady: () => connection.whenReady(),
     start: async () => connection.start(),
     stop: () => connection.stop(),
-    detach: async (now) => (now ? connection.drop() : connection.stop()),
+    detach: async (drain) => (drain ? connection.stop() : connection.drop()),
   };
 }
 
