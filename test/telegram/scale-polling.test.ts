@@ -33,7 +33,7 @@ describe('telegram polling on 2 instances sharing one Redis', () => {
       }),
     );
     const core = await createCore(config, { shutdownGraceMs: 1_000 });
-    const adapter = createTelegramAdapter(core, { stopGraceMs: 1_000, pollBackoff: { baseMs: 20, maxMs: 100 } });
+    const adapter = createTelegramAdapter(core, { pollBackoff: { baseMs: 20, maxMs: 100 } });
     await adapter.start();
     instances.push({ id, core, adapter, stopped: false });
   }
