@@ -94,4 +94,20 @@ describe('telegram polling on 2 instances sharing one Redis', () => {
     expect(polledAfter.length).toBeGreaterThan(0);
     expect(new Set(polledAfter.map((c) => c.via))).toEqual(new Set([other.id]));
   });
+
+  it('gives its slots back within the dispatcher\'s grace: a reply that outlasts it is stopped, not waited for', async () => {
+    const last = instances.find((i) => !i.stopped)!;
+    upstream.holdRequests();
+    try {
+      tg.sendUserMessage({ chatId: 77, text: 'a long one' });
+      await upstream.waitForRequests((rs) => rs.some((r) => r.route === 'chat/completions' && JSON.stringify(r.body).includes('a long one')));
+      // Without the grace the slot's drain would wait for the held reply for ever.
+      await stop(last);
+      const leases = await (await redis.client()).keys('parley:lease:tg:*');
+      expect(leases).toEqual([]);
+      expect(answered(77, 'a long one')).toBe(0);
+    } finally {
+      upstream.releaseAll();
+    }
+  });
 });
