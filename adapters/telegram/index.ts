@@ -11,7 +11,7 @@ import type { Core } from '../../src/app.js';
 import type { Logger } from '../../src/log.js';
 import { parseCommand } from '../../src/conversation/index.js';
 import type { Adapter } from '../../src/types.js';
-import { classify, type AccessLists, type BotIdentity, type TgMessage } from './inbound.js';
+import { channelKeyOf, classify, type AccessLists, type BotIdentity, type TgMessage } from './inbound.js';
 import { TelegramMedia, type Answerable } from './media.js';
 import { describeTelegramError } from './errors.js';
 import { line } from './lines.js';
@@ -19,7 +19,7 @@ import { Keyboards } from './keyboards.js';
 import { helpText, menuCommands } from './menu.js';
 import { FloodGates } from '../../src/relay/flood-gate.js';
 import { PollingFatalError, startPolling, type Backoff, type Poller } from './polling.js';
-import { entryScope, TelegramScale } from './scale.js';
+import { channelOf, entryScope, TelegramScale } from './scale.js';
 import { webhookIngest } from './webhook.js';
 import { DraftSupport, TelegramSurface, type BotApi, type StreamMode } from './surface.js';
 
@@ -29,8 +29,6 @@ export { classify, channelKeyOf } from './inbound.js';
 
 /** telegraf's per-update handler timeout; ours returns at once, so this only guards bugs. */
 const HANDLER_TIMEOUT_MS = 10_000;
-/** On stop, replies in flight get this long before we return anyway (core.close aborts them). */
-const STOP_GRACE_MS = 10_000;
 /** Users refused once are remembered (one polite refusal, not one per message). */
 const REFUSED_USERS_REMEMBERED = 10_000;
 
@@ -42,7 +40,6 @@ export interface TelegramAdapterOptions {
   draftIntervalMs?: number;
   /** Length of one retry_after "second" in ms (tests shrink it). */
   retryAfterUnitMs?: number;
-  stopGraceMs?: number;
   /** Waits between failed getUpdates calls (tests shrink them). */
   pollBackoff?: Backoff;
 }
@@ -84,7 +81,6 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
   const gates = new FloodGates();
   const drafts = new DraftSupport();
   const refused = new LRUCache<string, true>({ max: REFUSED_USERS_REMEMBERED });
-  const inFlight = new Set<Promise<void>>();
   const locale = core.config.conversation.locale;
   let identity: BotIdentity | undefined;
   let poller: Poller | undefined;
@@ -123,11 +119,11 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
     if (decision.media.length === 0 && !decision.tooLarge && parseCommand(decision.text).kind === 'help') {
       const chatLog = log.child({ channel: decision.channel, messageId: msg.message_id });
       const sent = surface.send(helpText(locale), { final: true }).then(() => undefined, (err: unknown) => chatLog.warn({ err }, 'help not sent'));
-      track(sent.finally(() => surface.close()));
+      track(decision.channel, sent.finally(() => surface.close()));
       return;
     }
     if (decision.tooLarge && decision.media.length === 0) {
-      track(surface.send(line(locale, 'tooLarge')).then(() => undefined, () => undefined).finally(() => surface.close()));
+      track(decision.channel, surface.send(line(locale, 'tooLarge')).then(() => undefined, () => undefined).finally(() => surface.close()));
       return;
     }
     const scope = { userId: decision.user.id, chatId: msg.chat.id, threadId: decision.threadId, channel: decision.channel, isDirect: decision.isDirect };
@@ -143,17 +139,18 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
         .then(() => (cmd.kind === 'chat' || cmd.kind === 'retry' ? keyboards.offerRegenerate(surface, scope) : undefined));
     if ((cmd.kind === 'persona' || cmd.kind === 'model') && cmd.name === undefined) {
       // Without an argument these answer with a keyboard to pick from (text when there is none).
-      track(keyboards.showPicker(cmd, scope, decision.isDirect ? undefined : msg.message_id).then((shown) => (shown ? undefined : submit())));
+      track(decision.channel, keyboards.showPicker(cmd, scope, decision.isDirect ? undefined : msg.message_id).then((shown) => (shown ? undefined : submit())));
       return;
     }
-    track(submit());
+    // The reply is the dispatcher's already; tracked too for the Regenerate keyboard after it.
+    track(decision.channel, submit());
   }
 
-  function track(work: Promise<void>): void {
-    const p = work.catch((err: unknown) => log.error({ err }, 'message handling failed'));
-    inFlight.add(p);
-    entryScope.getStore()?.work.push(p);
-    void p.finally(() => inFlight.delete(p));
+  /** Work outside a reply is the dispatcher's tracked work too: shutdown and a slot's drain wait
+   * for it; an inbox entry (scale.ts) settles once it has settled. */
+  function track(channel: string, work: Promise<void>): void {
+    const tracked = core.manager.track(channel, work);
+    entryScope.getStore()?.work.push(tracked);
   }
 
   function onMessage(msg: TgMessage): void {
@@ -168,6 +165,7 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       refused.set(decision.userId, true);
       log.info({ user: decision.userId }, 'user not on the allowlist; refused once');
       track(
+        channelKeyOf(msg.chat.id, msg.is_topic_message ? msg.message_thread_id : undefined),
         api
           .callApi('sendMessage', { chat_id: msg.chat.id, text: line(locale, 'refused') })
           .then(() => undefined, (err: unknown) => log.warn({ err: describeTelegramError(err) }, 'refusal not sent')),
@@ -245,14 +243,15 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       identity = { id: me.id, username: me.username };
       bot.on('message', (ctx) => onMessage(ctx.message));
       bot.on('callback_query', (ctx) => {
-        if (running) track(keyboards.onCallbackQuery(ctx.callbackQuery));
+        if (running) track(channelOf(ctx.update), keyboards.onCallbackQuery(ctx.callbackQuery));
       });
       bot.catch((err) => log.error({ err }, 'telegraf handler error'));
       running = true;
       await registerCommands();
       if (core.scale) {
         const startPoller = settings.webhookUrl ? undefined : (handle: (updates: Update[]) => Promise<void>) => poll(handle);
-        scaled = new TelegramScale({ scale: core.scale, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, logger: log, events: core.events });
+        const drainChannels = (filter: (channel: string) => boolean) => core.manager.drain(filter);
+        scaled = new TelegramScale({ scale: core.scale, api, handleUpdate: (u) => bot.handleUpdate(u), startPoller, drainChannels, logger: log, events: core.events });
       }
       if (settings.webhookUrl) {
         await startWebhook(new URL(settings.webhookUrl));
@@ -272,6 +271,8 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       log.info({ bot: me.username }, 'polling for updates');
     },
 
+    // main.ts drained the dispatcher (core.manager.shutdown) before: this only stops taking
+    // updates and disconnects; TelegramScale gives its slots back, each drained on the way.
     async stop() {
       if (!running) return;
       running = false;
@@ -282,12 +283,6 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
         server.closeIdleConnections();
         await closed;
       }
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, opts.stopGraceMs ?? STOP_GRACE_MS);
-      });
-      await Promise.race([Promise.allSettled([...inFlight]), grace]);
-      clearTimeout(timer);
       await scaled?.stop();
     },
   };

@@ -92,6 +92,9 @@ export interface TelegramScaleOptions {
   handleUpdate(update: Update): Promise<void>;
   /** Polling mode: starts getUpdates with this batch handler (only the tgpoll owner polls). */
   startPoller?: (handle: (updates: Update[]) => Promise<void>) => Poller;
+  /** The dispatcher's drain (core.manager.drain): waits, within its grace, for the replies and
+   * tracked work of the channels the filter picks. */
+  drainChannels(filter: (channel: ChannelKey) => boolean): Promise<void>;
   logger: Logger;
   /** The core's events: on 'shutdown' this instance stops taking entries up. */
   events: OpsEvents;
@@ -103,8 +106,6 @@ export class TelegramScale {
   private readonly owner: SlotOwner;
   private readonly partitions: number;
   private reader: InboxReader | undefined;
-  /** Per slot, entries handed to telegraf and not yet settled (a graceful release waits). */
-  private readonly unsettled = new Map<string, Set<Promise<void>>>();
   /** The newest lease per slot: still valid while a released slot drains (Redis checks it). */
   private readonly fences = new Map<string, Fence>();
   /** Entries this process is answering, by ref: a slot lost and taken back (a stall longer
@@ -164,7 +165,7 @@ export class TelegramScale {
 
   /** A reply writes under the lease its entry came with; other writes under the slot's now. */
   private fenceOfChannel(channel: ChannelKey): Fence {
-    const slot = telegramSlot(channel.split(':')[1]!, this.partitions);
+    const slot = this.slotOfChannel(channel);
     const lease = entryScope.getStore()?.lease;
     return lease?.slot === slot ? lease.fence : this.fence(slot);
   }
@@ -213,9 +214,16 @@ export class TelegramScale {
     if (slot === TELEGRAM_POLL_SLOT) void this.poller?.stop();
   }
 
-  /** Before a graceful release: what this slot started settles first. */
+  /** Before a graceful release: no new entries; the slot's chats finish through the dispatcher
+   * (within its grace), then the reader acknowledges their entries while the lease holds. */
   private async drain(slot: string): Promise<void> {
-    await Promise.allSettled([this.reader?.drain(slot), ...(this.unsettled.get(slot) ?? [])]);
+    this.reader?.removeSlot(slot);
+    await this.o.drainChannels((channel) => channel.startsWith('telegram:') && this.slotOfChannel(channel) === slot);
+    await this.reader?.drain(slot);
+  }
+
+  private slotOfChannel(channel: ChannelKey): string {
+    return telegramSlot(channel.split(':')[1]!, this.partitions);
   }
 
   /** Hands one entry to telegraf (before any await: that keeps the chat's order); resolves once
@@ -247,10 +255,6 @@ export class TelegramScale {
     const answering = { done, lease };
     this.answering.set(entry.ref, answering);
     void done.catch(() => undefined).finally(() => this.answering.get(entry.ref) === answering && this.answering.delete(entry.ref));
-    const pending = this.unsettled.get(entry.slot) ?? new Set<Promise<void>>();
-    this.unsettled.set(entry.slot, pending);
-    const tracked = done.catch(() => undefined).finally(() => pending.delete(tracked));
-    pending.add(tracked);
     return done;
   }
 

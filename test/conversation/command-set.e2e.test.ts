@@ -89,7 +89,7 @@ describe('one command set on every surface (real clients against the fakes)', ()
   }
 
   async function telegramNames(): Promise<{ menu: string[]; help: string[] }> {
-    const adapter = createTelegramAdapter(await core({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot }), { stopGraceMs: 500 });
+    const adapter = createTelegramAdapter(await core({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot }));
     adapters.push(adapter);
     await adapter.start();
     const menu = await vi.waitFor(() => tg.callsOf('setMyCommands').at(-1)!.payload.commands as { command: string }[], UNTIL);

@@ -28,7 +28,7 @@ async function startAdapter(extra: Record<string, string>) {
     })),
     { shutdownGraceMs: 500 },
   );
-  const adapter = createTelegramAdapter(core, { webhookPort: 0, stopGraceMs: 500 });
+  const adapter = createTelegramAdapter(core, { webhookPort: 0 });
   await adapter.start();
   started.push({ core, adapter });
   return adapter;
@@ -41,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { core, adapter } of started) {
+    await core.manager.shutdown();
     await adapter.stop();
     await core.close();
   }

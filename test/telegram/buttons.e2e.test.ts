@@ -34,11 +34,12 @@ beforeAll(async () => {
     CHAT_MODEL: 'gpt-4o',
   });
   core = await createCore(loadConfig(env), { shutdownGraceMs: 500 });
-  adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20, stopGraceMs: 500 });
+  adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20 });
   await adapter.start();
 });
 afterEach(() => upstream.reset());
 afterAll(async () => {
+  await core?.manager.shutdown();
   await adapter?.stop();
   await core?.close();
   await tg?.close();

@@ -25,11 +25,12 @@ beforeAll(async () => {
   upstream = await startFakeUpstream({ chunkDelayMs: 25 });
   tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: UNIT_MS, bot: { id: 1000, username: 'parley_bot' } });
   core = await createCore(loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot })), { shutdownGraceMs: 500 });
-  adapter = createTelegramAdapter(core, { retryAfterUnitMs: UNIT_MS, stopGraceMs: 500 });
+  adapter = createTelegramAdapter(core, { retryAfterUnitMs: UNIT_MS });
   await adapter.start();
 });
 
 afterAll(async () => {
+  await core?.manager.shutdown();
   await adapter?.stop();
   await core?.close();
   await tg?.close();

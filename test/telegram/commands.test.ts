@@ -24,11 +24,12 @@ describe('/start and /help against the registered menu (real telegraf, fake Bot 
     upstream = await startFakeUpstream({ chunkDelayMs: 1 });
     tg = await startFakeTelegram({ pollHoldMs: 300 });
     core = await createCore(loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_STREAM: 'edit' })));
-    adapter = createTelegramAdapter(core, { stopGraceMs: 500 });
+    adapter = createTelegramAdapter(core);
     await adapter.start();
   });
 
   afterAll(async () => {
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await tg?.close();

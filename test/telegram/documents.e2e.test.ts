@@ -29,11 +29,12 @@ describe('telegram: text documents', () => {
       }),
     );
     core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createTelegramAdapter(core, { stopGraceMs: 2000 });
+    adapter = createTelegramAdapter(core);
     await adapter.start();
   });
 
   afterAll(async () => {
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await tg?.close();

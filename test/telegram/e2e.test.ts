@@ -58,11 +58,12 @@ beforeAll(async () => {
   upstream = await startFakeUpstream({ chunkDelayMs: 1 });
   tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: UNIT_MS, bot: { id: 1000, username: BOT } });
   core = await createCore(loadConfig(env()), { shutdownGraceMs: 500 });
-  adapter = createTelegramAdapter(core, { retryAfterUnitMs: UNIT_MS, draftIntervalMs: 20, stopGraceMs: 500 });
+  adapter = createTelegramAdapter(core, { retryAfterUnitMs: UNIT_MS, draftIntervalMs: 20 });
   await adapter.start();
 });
 
 afterAll(async () => {
+  await core?.manager.shutdown();
   await adapter?.stop();
   await core?.close();
   await tg?.close();

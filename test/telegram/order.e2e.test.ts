@@ -31,12 +31,13 @@ describe('telegram: per-chat order includes file downloads', () => {
     files = await startHoldingProxy(tg.apiRoot, (path) => path.startsWith('/file/'));
     const config = loadConfig(testEnv(upstream, { LLM_MAX_RETRIES: '0', TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: files.origin, TELEGRAM_STREAM: 'off' }));
     core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createTelegramAdapter(core, { stopGraceMs: 2000 });
+    adapter = createTelegramAdapter(core);
     await adapter.start();
   });
 
   afterAll(async () => {
     files?.releaseAll();
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await files?.close();

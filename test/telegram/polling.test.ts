@@ -36,7 +36,7 @@ afterAll(async () => {
 
 async function startAdapter() {
   const core = await createCore(loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_STREAM: 'edit' })));
-  const adapter = createTelegramAdapter(core, { stopGraceMs: 500, pollBackoff: FAST_BACKOFF });
+  const adapter = createTelegramAdapter(core, { pollBackoff: FAST_BACKOFF });
   const fatal: string[] = [];
   const firstFatal = new Promise<string>((resolve) => {
     adapter.onFatal = (reason) => {
@@ -46,6 +46,7 @@ async function startAdapter() {
   });
   await adapter.start();
   const stop = async () => {
+    await core.manager.shutdown();
     await adapter.stop();
     await core.close();
   };

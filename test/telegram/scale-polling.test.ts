@@ -33,7 +33,7 @@ describe('telegram polling on 2 instances sharing one Redis', () => {
       }),
     );
     const core = await createCore(config, { shutdownGraceMs: 1_000 });
-    const adapter = createTelegramAdapter(core, { stopGraceMs: 1_000, pollBackoff: { baseMs: 20, maxMs: 100 } });
+    const adapter = createTelegramAdapter(core, { pollBackoff: { baseMs: 20, maxMs: 100 } });
     await adapter.start();
     instances.push({ id, core, adapter, stopped: false });
   }
@@ -93,5 +93,21 @@ describe('telegram polling on 2 instances sharing one Redis', () => {
     const polledAfter = tg.calls.slice(afterStop).filter((c) => c.method === 'getUpdates');
     expect(polledAfter.length).toBeGreaterThan(0);
     expect(new Set(polledAfter.map((c) => c.via))).toEqual(new Set([other.id]));
+  });
+
+  it('gives its slots back within the dispatcher\'s grace: a reply that outlasts it is stopped, not waited for', async () => {
+    const last = instances.find((i) => !i.stopped)!;
+    upstream.holdRequests();
+    try {
+      tg.sendUserMessage({ chatId: 77, text: 'a long one' });
+      await upstream.waitForRequests((rs) => rs.some((r) => r.route === 'chat/completions' && JSON.stringify(r.body).includes('a long one')));
+      // Without the grace the slot's drain would wait for the held reply for ever.
+      await stop(last);
+      const leases = await (await redis.client()).keys('parley:lease:tg:*');
+      expect(leases).toEqual([]);
+      expect(answered(77, 'a long one')).toBe(0);
+    } finally {
+      upstream.releaseAll();
+    }
   });
 });

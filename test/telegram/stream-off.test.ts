@@ -25,11 +25,12 @@ describe('TELEGRAM_STREAM=off', () => {
       })),
       { shutdownGraceMs: 500 },
     );
-    adapter = createTelegramAdapter(core, { stopGraceMs: 500 });
+    adapter = createTelegramAdapter(core);
     await adapter.start();
   });
 
   afterAll(async () => {
+    await core?.manager.shutdown();
     await adapter?.stop();
     await core?.close();
     await tg?.close();

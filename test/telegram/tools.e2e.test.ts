@@ -33,12 +33,13 @@ async function startStack(extra: Record<string, string>): Promise<Stack> {
     ...extra,
   });
   const core = await createCore(loadConfig(env), { shutdownGraceMs: 500 });
-  const adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20, stopGraceMs: 500 });
+  const adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20 });
   await adapter.start();
   return { tg, upstream, core, adapter };
 }
 
 async function stopStack(s: Stack | undefined): Promise<void> {
+  await s?.core.manager.shutdown();
   await s?.adapter.stop();
   await s?.core.close();
   await s?.tg.close();
