@@ -247,7 +247,9 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       });
       bot.catch((err) => log.error({ err }, 'telegraf handler error'));
       running = true;
-      await registerCommands();
+      // The menu is registered alongside the rest of start-up (it never fails start): polling
+      // need not wait for its two round trips.
+      const menuRegistered = registerCommands();
       if (core.scale) {
         const startPoller = settings.webhookUrl ? undefined : (handle: (updates: Update[]) => Promise<void>) => poll(handle);
         const drainChannels = (filter: (channel: string) => boolean) => core.manager.drain(filter);
@@ -256,19 +258,20 @@ export function createTelegramAdapter(core: Core, opts: TelegramAdapterOptions =
       if (settings.webhookUrl) {
         await startWebhook(new URL(settings.webhookUrl));
         await scaled?.start();
-        return;
+        return menuRegistered;
       }
       // A webhook left by an earlier run would make every getUpdates fail with 409.
       await bot.telegram.deleteWebhook();
       if (scaled) {
         await scaled.start();
         log.info({ bot: me.username }, 'polling when this instance owns the poll slot');
-        return;
+        return menuRegistered;
       }
       poller = poll(async (updates) => {
         await Promise.all(updates.map((u) => bot.handleUpdate(u)));
       });
       log.info({ bot: me.username }, 'polling for updates');
+      await menuRegistered;
     },
 
     // main.ts drained the dispatcher (core.manager.shutdown) before: this only stops taking

@@ -50,7 +50,8 @@ export function codePointWidth(cp: number): number {
   return 1;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building it loads ICU's break data (~30 ms), which start-up need not pay.
+let graphemes: Intl.Segmenter | undefined;
 /**
  * Intl.Segmenter grows super-linearly with the string it is given on Node 20 (100k chars take
  * seconds), so it only ever sees a window this long; the window's last cluster may run on past
@@ -128,7 +129,7 @@ export class GraphemeCursor {
     let end = Math.min(text.length, i + SEGMENT_WINDOW);
     if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--; // a window never ends inside a pair
     const ends: number[] = [];
-    for (const { index, segment } of graphemes.segment(text.slice(i, end))) ends.push(i + index + segment.length);
+    for (const { index, segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(text.slice(i, end))) ends.push(i + index + segment.length);
     // The window's last cluster may go on past the window: it starts the next window, unless
     // it is the text's end or the whole window.
     if (end < text.length && ends.length > 1) ends.pop();
