@@ -17,3 +17,21 @@ export function promtoolCheck(text: string): Promise<{ code: number | null; outp
     child.stdin.end(text);
   });
 }
+
+/** The environment both ops e2e tests start parley with: Telegram on the fake, ops server on. */
+export function opsTestEnv(o: { upstreamUrl: string; dataDir: string; telegram: { token: string; apiRoot: string }; port: number; token: string }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    OPENAI_BASE_URL: o.upstreamUrl,
+    OPENAI_API_KEY: 'test-key',
+    HISTORY_STORE: 'memory',
+    DATA_DIR: o.dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'info',
+    TELEGRAM_BOT_TOKEN: o.telegram.token,
+    TELEGRAM_API_ROOT: o.telegram.apiRoot,
+    OPS_PORT: String(o.port),
+    OPS_TOKEN: o.token,
+  };
+}

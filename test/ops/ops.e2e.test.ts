@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { freePort, promtoolCheck } from './helpers.js';
+import { freePort, promtoolCheck, opsTestEnv } from './helpers.js';
 
 const TOKEN = 'ops-test-token';
 
@@ -36,20 +36,7 @@ describe('npm start with the ops server on', () => {
       cwd: process.cwd(),
       // Its own process group, so a failed run can kill npm and the service together.
       detached: true,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        OPENAI_BASE_URL: upstream.url,
-        OPENAI_API_KEY: 'test-key',
-        HISTORY_STORE: 'memory',
-        DATA_DIR: join(dir, 'data'),
-        RATE_LIMIT_PER_MINUTE: '0',
-        LOG_LEVEL: 'info',
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        OPS_PORT: String(port),
-        OPS_TOKEN: TOKEN,
-      },
+      env: opsTestEnv({ upstreamUrl: upstream.url, dataDir: join(dir, 'data'), telegram, port, token: TOKEN }),
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));

@@ -12,7 +12,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { freePort } from './helpers.js';
+import { freePort, opsTestEnv } from './helpers.js';
 
 const TSX = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
 const TOKEN = 'page-token';
@@ -42,19 +42,7 @@ describe('status page in headless Chromium', () => {
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--import', TSX, join(process.cwd(), 'src/main.ts')], {
       cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        OPENAI_BASE_URL: upstream.url,
-        OPENAI_API_KEY: 'test-key',
-        HISTORY_STORE: 'memory',
-        DATA_DIR: join(dir, 'data'),
-        RATE_LIMIT_PER_MINUTE: '0',
-        LOG_LEVEL: 'info',
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        OPS_PORT: String(port),
-        OPS_TOKEN: TOKEN,
-      },
+      env: opsTestEnv({ upstreamUrl: upstream.url, dataDir: join(dir, 'data'), telegram, port, token: TOKEN }),
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
