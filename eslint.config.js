@@ -45,10 +45,4 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },
-  {
-    // STILL SHRINKING: adapter factories and the start-up sequence other branches rewrite this
-    // round (console as the proof adapter, Discord leases, start-up). Remove once split.
-    files: ['adapters/discord/index.ts', 'adapters/telegram/index.ts'],
-    rules: { 'max-lines-per-function': 'off' },
-  },
 );
