@@ -12,8 +12,10 @@ import { DRAFT_CADENCE, type DraftSupport, type StreamMode } from './drafts.js';
 import { isNotModified, toSurfaceError } from './errors.js';
 import { escapeHtml, markdownToTelegramHtml } from '../../src/format/telegram-html.js';
 import { uploadCall } from './uploads.js';
+import { ReplyAddress, type TelegramTarget } from './address.js';
 
 export { DraftSupport, DRAFT_MAX_FAILURES, DRAFT_CADENCE, type StreamMode } from './drafts.js';
+export type { TelegramTarget } from './address.js';
 
 export const MAX_MESSAGE_UNITS = 4096;
 /** Chat actions expire after ~5 s; renew a little sooner while nothing visible has been sent. */
@@ -21,14 +23,6 @@ export const TYPING_RENEW_MS = 4_000;
 /** The part of telegraf's Telegram client the surface needs (callApi takes multipart too). */
 export interface BotApi {
   callApi(method: string, payload: Record<string, unknown>): Promise<unknown>;
-}
-
-export interface TelegramTarget {
-  chatId: number;
-  /** Forum topic (message_thread_id) the reply belongs in. */
-  threadId?: number | undefined;
-  /** The user's message to answer as a reply (groups, so it is clear who is answered). */
-  replyToMessageId?: number | undefined;
 }
 
 export interface TelegramSurfaceOptions {
@@ -62,10 +56,11 @@ export class TelegramTransport implements Transport<number> {
   readonly limits: SurfaceLimits;
   readonly previewLimits: Pick<SurfaceLimits, 'minEditIntervalMs' | 'cadence'>;
   readonly preview?: (id: number, text: string) => Promise<void>;
-  private repliedTo = false;
+  private readonly address: ReplyAddress;
 
   constructor(private readonly opts: TelegramSurfaceOptions) {
     this.channel = opts.channel;
+    this.address = new ReplyAddress(opts.target);
     this.limits = {
       maxChars: MAX_MESSAGE_UNITS,
       canEdit: opts.mode !== 'off',
@@ -79,13 +74,13 @@ export class TelegramTransport implements Transport<number> {
   }
 
   async post(text: string, opts: PostOptions = {}): Promise<number> {
-    const sent = (await this.call('sendMessage', { ...this.where(), ...body(text, opts) })) as { message_id: number };
+    const sent = (await this.call('sendMessage', { ...this.address.nextMessage(), ...body(text, opts) })) as { message_id: number };
     return sent.message_id;
   }
 
   async patch(messageId: number, text: string, opts: PostOptions = {}): Promise<void> {
     try {
-      await this.opts.api.callApi('editMessageText', { chat_id: this.opts.target.chatId, message_id: messageId, ...body(text, opts) });
+      await this.opts.api.callApi('editMessageText', { chat_id: this.address.chatId, message_id: messageId, ...body(text, opts) });
     } catch (err) {
       // The message already shows this: nothing was lost.
       if (!isNotModified(err)) throw toSurfaceError(err, this.opts.retryAfterUnitMs);
@@ -98,21 +93,21 @@ export class TelegramTransport implements Transport<number> {
 
   async upload(item: Upload): Promise<void> {
     const { method, payload } = uploadCall(item);
-    await this.call(method, { ...this.where(), ...payload });
+    await this.call(method, { ...this.address.nextMessage(), ...payload });
   }
 
   async typing(action: TypingAction): Promise<void> {
-    await this.call('sendChatAction', { chat_id: this.opts.target.chatId, action, ...this.thread() });
+    await this.call('sendChatAction', { chat_id: this.address.chatId, action, ...this.address.thread() });
   }
 
   /** Puts an inline keyboard under a message. */
   async attachKeyboard(messageId: number, replyMarkup: { inline_keyboard: unknown[][] }): Promise<void> {
-    await this.call('editMessageReplyMarkup', { chat_id: this.opts.target.chatId, message_id: messageId, reply_markup: replyMarkup });
+    await this.call('editMessageReplyMarkup', { chat_id: this.address.chatId, message_id: messageId, reply_markup: replyMarkup });
   }
 
   private async draft(id: number, text: string): Promise<void> {
     try {
-      await this.opts.api.callApi('sendMessageDraft', { chat_id: this.opts.target.chatId, draft_id: id, text, ...this.thread() });
+      await this.opts.api.callApi('sendMessageDraft', { chat_id: this.address.chatId, draft_id: id, text, ...this.address.thread() });
       this.opts.drafts.succeeded();
     } catch (err) {
       const mapped = toSurfaceError(err, this.opts.retryAfterUnitMs);
@@ -127,20 +122,6 @@ export class TelegramTransport implements Transport<number> {
     } catch (err) {
       throw toSurfaceError(err, this.opts.retryAfterUnitMs);
     }
-  }
-
-  private thread(): Record<string, unknown> {
-    return this.opts.target.threadId === undefined ? {} : { message_thread_id: this.opts.target.threadId };
-  }
-
-  /** Chat, topic and (for the first message of a reply in a group) the message answered. */
-  private where(): Record<string, unknown> {
-    const base: Record<string, unknown> = { chat_id: this.opts.target.chatId, ...this.thread() };
-    if (this.opts.target.replyToMessageId !== undefined && !this.repliedTo) {
-      this.repliedTo = true;
-      base.reply_parameters = { message_id: this.opts.target.replyToMessageId, allow_sending_without_reply: true };
-    }
-    return base;
   }
 }
 
