@@ -1,6 +1,6 @@
 // Builds the platform-neutral core (provider client, store, manager) from a Config.
 // main.ts and every adapter's e2e test wire through here, so they run the same code.
-import type { Config } from './config/index.js';
+import { secretValues, type Config } from './config/index.js';
 import { ConversationManager } from './conversation/index.js';
 import { managerSettings } from './conversation/settings.js';
 import { OpenAIClient } from './llm/client.js';
@@ -39,9 +39,8 @@ export interface CoreOptions {
 }
 
 export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
-  for (const secret of [config.llm.apiKey, config.discord?.token, config.telegram?.token, config.mud?.password]) {
-    registerSecret(secret);
-  }
+  // The core's and every adapter's declared secret fields (PlatformConfigSection.secrets).
+  for (const secret of secretValues(config)) registerSecret(secret);
   const logger = opts.logger ?? createLogger(config.logLevel);
   // Read before anything connects: a wrong file stops start-up with one line naming the field.
   // Loaded only when set: the YAML parser is start-up time a bot without personas never needs.

@@ -1,9 +1,11 @@
 // pino JSON logs. Secrets are redacted where the logger is built, not hoped away later.
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { secretPaths } from './config/index.js';
 
 export type { Logger };
 
-/** Field paths that may carry secrets if someone logs a config or a request. */
+/** Field paths that may carry secrets if someone logs a request or a settings object. A logged
+ * Config is covered by the secret fields the core and each adapter declare (secretPaths). */
 const REDACT_PATHS = [
   'apiKey',
   'token',
@@ -15,10 +17,6 @@ const REDACT_PATHS = [
   '*.token',
   '*.password',
   '*.authorization',
-  'config.llm.apiKey',
-  'config.discord.token',
-  'config.telegram.token',
-  'config.mud.password',
 ];
 
 const secrets = new Set<string>();
@@ -53,7 +51,7 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
     {
       level,
       base: { service: 'parley' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: [...REDACT_PATHS, ...secretPaths().map((path) => `config.${path}`)], censor: '[redacted]' },
       // Errors go under `err` and reach this serializer as Errors (the formatter below must not
       // flatten them first, or the line says "type":"Object" with no stack).
       serializers: { err: serializeError },

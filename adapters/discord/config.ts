@@ -53,4 +53,4 @@ export const discordConfigSchema = z
       : undefined,
   );
 
-export const discordConfig: PlatformConfigSection<'discord'> = { key: 'discord', schema: discordConfigSchema };
+export const discordConfig: PlatformConfigSection<'discord'> = { key: 'discord', schema: discordConfigSchema, secrets: ['token'] };

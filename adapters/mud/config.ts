@@ -33,4 +33,4 @@ export const mudConfigSchema = z
     return { profilePath, password: e.MUD_PASSWORD };
   });
 
-export const mudConfig: PlatformConfigSection<'mud'> = { key: 'mud', schema: mudConfigSchema };
+export const mudConfig: PlatformConfigSection<'mud'> = { key: 'mud', schema: mudConfigSchema, secrets: ['password'] };

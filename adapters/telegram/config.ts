@@ -59,4 +59,5 @@ export const telegramConfigSchema = z
       : undefined,
   );
 
-export const telegramConfig: PlatformConfigSection<'telegram'> = { key: 'telegram', schema: telegramConfigSchema };
+// The webhook secret too: whoever knows it can post updates as if they came from Telegram.
+export const telegramConfig: PlatformConfigSection<'telegram'> = { key: 'telegram', schema: telegramConfigSchema, secrets: ['token', 'webhookSecret'] };

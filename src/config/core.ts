@@ -188,3 +188,7 @@ function conversationSettings(e: CoreEnv): CoreConfig['conversation'] {
     textAttachmentMaxBytes: e.TEXT_ATTACHMENT_MAX_BYTES,
   };
 }
+
+/** The core's settings that hold secrets, as dot paths into CoreConfig. Each adapter declares its
+ * own beside its schema (PlatformConfigSection.secrets); see secretPaths in index.ts. */
+export const CORE_SECRET_PATHS: readonly string[] = ['llm.apiKey', 'ops.token'];

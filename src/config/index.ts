@@ -6,7 +6,7 @@
 // registers the adapters' sections, so the core composes them without naming a platform.
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
-import { coreConfigSchema, type CoreConfig } from './core.js';
+import { CORE_SECRET_PATHS, coreConfigSchema, type CoreConfig } from './core.js';
 
 export { isLoopback, type CoreConfig, type LogLevel } from './core.js';
 
@@ -25,12 +25,21 @@ export interface PlatformConfigs {}
 
 export type Config = CoreConfig & PlatformConfigs;
 
-/** A platform's settings: which Config key they fill, and the schema reading them from env
- * (its output is undefined when the platform is not configured). */
-export interface PlatformConfigSection<K extends keyof PlatformConfigs = keyof PlatformConfigs> {
-  key: K;
-  schema: z.ZodType<PlatformConfigs[K]>;
-}
+/** The string-valued fields of a platform's settings (undefined, when not configured, has none). */
+type StringFieldOf<T> = T extends object ? { [F in keyof T]-?: NonNullable<T[F]> extends string ? F : never }[keyof T] : never;
+
+/** A platform's settings: which Config key they fill, the schema reading them from env (its
+ * output is undefined when the platform is not configured), and which of its fields are secrets.
+ * Distributed over the keys: without an argument, the section of any one platform. */
+export type PlatformConfigSection<K extends keyof PlatformConfigs = keyof PlatformConfigs> = K extends keyof PlatformConfigs
+  ? {
+      key: K;
+      schema: z.ZodType<PlatformConfigs[K]>;
+      /** Fields holding tokens or passwords: their values are masked in every log line and in what
+       * start-up prints, and `config.<key>.<field>` is redacted wherever a config is logged. */
+      secrets?: readonly StringFieldOf<PlatformConfigs[K]>[];
+    }
+  : never;
 
 const registered: PlatformConfigSection[] = [];
 
@@ -39,6 +48,19 @@ export function registerPlatformConfigs(sections: readonly PlatformConfigSection
   for (const section of sections) {
     if (!registered.some((s) => s.key === section.key)) registered.push(section);
   }
+}
+
+/** Where a Config holds secrets, as dot paths: the core's and each platform's declared fields. */
+export function secretPaths(platforms: readonly PlatformConfigSection[] = registered): string[] {
+  return [...CORE_SECRET_PATHS, ...platforms.flatMap((p) => (p.secrets ?? []).map((field) => `${p.key}.${field}`))];
+}
+
+/** The secret values a Config holds (unset ones left out). */
+export function secretValues(config: Config, platforms: readonly PlatformConfigSection[] = registered): string[] {
+  const valueAt = (path: string): unknown => path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), config);
+  return secretPaths(platforms)
+    .map(valueAt)
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
