@@ -48,9 +48,7 @@ export function endpointUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-// `default` is undici's module.exports both in Node and in the bundle, where a lazily loaded
-// CommonJS chunk has no named exports.
-const importUndici = async () => (await import('undici')).default;
+const importUndici = () => import('undici');
 let undici: ReturnType<typeof importUndici> | undefined;
 
 /** undici, loaded on first use rather than at start-up: parsing it costs about 0.1 s of CPU that
