@@ -9,7 +9,6 @@ import { createLogger, redact, type Logger } from './log.js';
 import { StoreOpenError } from './store/sqlite.js';
 import { RedisUnavailableError } from './scale/errors.js';
 import { ConfigError, loadConfig, loadDotEnv, registerPlatformConfigs, type Config } from './config/index.js';
-import { loadUndici } from './llm/transport.js';
 import { PLATFORM_CONFIGS } from '../adapters/platform-configs.js';
 import type { OpsServer } from './ops/server.js';
 import { SurfaceMonitor } from './ops/surfaces.js';
@@ -182,11 +181,7 @@ function serve(config: Config, core: Core, monitor: SurfaceMonitor, ops: OpsServ
       process.stderr.write(`${reason}\n`);
       finish('surface died', 1);
     };
-    const started = startAdapters(core, config, adapters, monitor, () => finish('console closed', 0), surfaceDied);
-    // The provider's HTTP client loads once the surfaces are up (not before polling), while the
-    // bot waits for its first message; a failure to load shows on the first reply instead.
-    void started.then(() => loadUndici()).catch(() => undefined);
-    started.catch((err: unknown) => {
+    startAdapters(core, config, adapters, monitor, () => finish('console closed', 0), surfaceDied).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       // A wrong profile is the user's to fix: its message names the field; no stack needed.
       if (err instanceof Error && err.name === 'ProfileError') core.logger.fatal({ reason: message }, 'invalid MUD profile');

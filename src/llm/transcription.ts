@@ -1,14 +1,12 @@
 // audio/transcriptions: a voice note or audio file in, its text out.
+import { FormData } from 'undici';
 import { readJson, withRetries, type CallContext } from './call.js';
 import { LlmError } from './errors.js';
 import { MEDIA_DEFAULTS, type MediaDefaults } from './media-defaults.js';
-import { loadUndici } from './transport.js';
 import type { TranscriptionRequest } from './types.js';
 
 export async function transcribe(ctx: CallContext, req: TranscriptionRequest, d: MediaDefaults | undefined): Promise<{ text: string }> {
   const model = req.model ?? d?.transcribeModel ?? MEDIA_DEFAULTS.transcribeModel;
-  // undici's FormData, which its request() encodes (loaded lazily, as transport.ts explains).
-  const { FormData } = await loadUndici();
   const json = await withRetries(ctx, req, async (signal) => {
     // A fresh form per attempt: a sent body cannot be sent again.
     const form = new FormData();

@@ -1,6 +1,6 @@
 // One HTTP exchange with the provider over undici: URL, auth headers, timeouts, cancellation,
 // status -> typed error, one debug log line. Knows nothing of chat or images.
-import type { Agent, Dispatcher, FormData } from 'undici';
+import { Agent, request, type Dispatcher, type FormData } from 'undici';
 import type { Logger } from '../log.js';
 import { errorFromException, errorFromResponse, headerValue, LlmError } from './errors.js';
 import { parseRetryAfter } from './retry.js';
@@ -48,29 +48,18 @@ export function endpointUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-const importUndici = () => import('undici');
-let undici: ReturnType<typeof importUndici> | undefined;
-
-/** undici, loaded on first use rather than at start-up: parsing it costs about 0.1 s of CPU that
- * a bot need not spend before it is connected. main.ts calls this once the surfaces are up, so
- * the first reply does not pay for it either. */
-export function loadUndici(): ReturnType<typeof importUndici> {
-  undici ??= importUndici();
-  return undici;
-}
-
 export class Transport {
-  private ownAgent?: Agent;
+  private readonly ownAgent?: Agent;
+  private readonly dispatcher: Dispatcher;
 
-  constructor(private readonly opts: TransportOptions) {}
-
-  /** undici's request() and the dispatcher to send it through. */
-  private async client() {
-    const { Agent, request } = await loadUndici();
-    if (this.opts.dispatcher) return { request, dispatcher: this.opts.dispatcher };
-    // One keep-alive pool for all calls; connect timeout lives here, the rest is per request.
-    this.ownAgent ??= new Agent({ connect: { timeout: this.opts.connectTimeoutMs }, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS });
-    return { request, dispatcher: this.ownAgent };
+  constructor(private readonly opts: TransportOptions) {
+    if (opts.dispatcher) {
+      this.dispatcher = opts.dispatcher;
+    } else {
+      // One keep-alive pool for all calls; connect timeout lives here, the rest is per request.
+      this.ownAgent = new Agent({ connect: { timeout: opts.connectTimeoutMs }, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS });
+      this.dispatcher = this.ownAgent;
+    }
   }
 
   /** Sends the request; resolves with a 2xx response whose body the caller must consume. */
@@ -85,13 +74,12 @@ export class Transport {
 
     let res: Dispatcher.ResponseData;
     try {
-      const { request, dispatcher } = await this.client();
       res = await request(url, {
         method: call.method,
         headers: this.headersFor(call),
         body: call.form ?? (call.json === undefined ? undefined : JSON.stringify(call.json)),
         signal: call.signal,
-        dispatcher,
+        dispatcher: this.dispatcher,
         headersTimeout: this.opts.firstByteTimeoutMs,
         bodyTimeout: this.opts.idleTimeoutMs,
       });
