@@ -5,9 +5,11 @@
 // to the first text and to the final text on Telegram. BENCH_RUNS=5 starts each one 5 times
 // (interleaved, so a busy machine slows all alike) and prints medians; start-up CPU (user + system
 // of the whole tree until "polling") is the figure that moves least with other load.
+// BENCH_BEFORE=<dir>: also starts `npm start` in another built checkout (e.g. the previous commit,
+// its node_modules linked), interleaved with this one, for a before/after in the same minutes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startFakeTelegram, type FakeTelegram } from '../test/fakes/telegram/server.js';
@@ -70,9 +72,16 @@ interface Run {
   finalTextMs: number[];
 }
 
-async function measure(label: string, command: string[], telegram: FakeTelegram, env: Record<string, string>, chatBase: number): Promise<Run> {
+interface Command {
+  label: string;
+  argv: string[];
+  /** Where it runs; this checkout when unset. */
+  cwd?: string;
+}
+
+async function measure({ label, argv: command, cwd }: Command, telegram: FakeTelegram, env: Record<string, string>, chatBase: number): Promise<Run> {
   const started = performance.now();
-  const child: ChildProcess = spawn(command[0]!, command.slice(1), { env: { ...env, PATH: process.env.PATH!, HOME: process.env.HOME! }, detached: true });
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd, env: { ...env, PATH: process.env.PATH!, HOME: process.env.HOME! }, detached: true });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -124,22 +133,28 @@ export async function npmStart(): Promise<void> {
     DATA_DIR: join(dir, 'data'),
     RATE_LIMIT_PER_MINUTE: '0',
   };
-  const commands: Array<[string, string[]]> = [
-    ['npm start (compiled)', ['npm', 'start']],
-    ['npm + tsx (the old npm start)', ['npm', 'exec', '--', 'tsx', 'src/main.ts']],
+  const before = process.env.BENCH_BEFORE;
+  const commands: Command[] = [
+    { label: 'npm start (compiled)', argv: ['npm', 'start'] },
+    ...(before ? [{ label: 'npm start (BENCH_BEFORE)', argv: ['npm', 'start'], cwd: before }] : []),
+    { label: 'npm + tsx (the old npm start)', argv: ['npm', 'exec', '--', 'tsx', 'src/main.ts'] },
     // What the Docker image and the systemd unit run: no npm at all.
-    ['node (Docker, systemd)', ['node', '--liftoff-only', '--max-semi-space-size=2', 'dist/src/main.js']],
+    { label: 'node (Docker, systemd)', argv: ['node', '--liftoff-only', '--max-semi-space-size=2', 'dist/src/main.js'] },
+    ...(before ? [{ label: 'node (BENCH_BEFORE)', argv: ['node', '--liftoff-only', '--max-semi-space-size=2', 'dist/src/main.js'], cwd: before }] : []),
   ];
   try {
+    const loadBefore = loadavg()[0]!;
     const runs: Run[][] = commands.map(() => []);
     for (let round = 0; round < RUNS; round++) {
-      for (const [i, [label, command]] of commands.entries()) {
-        runs[i]!.push(await measure(label, command, telegram, env, (i + 1) * 100_000 + round * 100));
+      for (const [i, command] of commands.entries()) {
+        runs[i]!.push(await measure(command, telegram, env, (i + 1) * 100_000 + round * 100));
       }
     }
     const median = (values: number[]) => pct(values, 50);
     const across = (rs: Run[], f: (r: Run) => number) => median(rs.map(f));
     console.log(`\n== npm start on Telegram (private chat, ${REPLY_TOKENS}-token replies at ${1000 / TOKEN_INTERVAL_MS} tokens/s, ${REPLIES} replies${RUNS > 1 ? `; medians of ${RUNS} starts` : ''})`);
+    // Wall-clock start-up is only comparable on a quiet machine: say how quiet this one was.
+    console.log(`1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`);
     for (const rs of runs) {
       console.log(
         `${rs[0]!.label.padEnd(32)} peak RSS: service ${across(rs, (r) => r.peakServiceRssMb).toFixed(0)} MB (goal ≤ ${GOALS.peakRssMb}), whole tree ${across(rs, (r) => r.peakRssMb).toFixed(0)} MB   ` +

@@ -24,6 +24,18 @@ describe('npm start', () => {
     expect(start.endsWith('&& exec node --liftoff-only --max-semi-space-size=2 dist/src/main.js')).toBe(true);
   });
 
+  it("skips npm's update check whatever the machine's npm config says (the project's .npmrc)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-npmrc-'));
+    const empty = join(dir, 'npmrc');
+    writeFileSync(empty, '');
+    try {
+      const get = spawnSync('npm', ['config', 'get', 'update-notifier', `--globalconfig=${empty}`, `--userconfig=${empty}x`], { encoding: 'utf8' });
+      expect(get.stdout.trim()).toBe('false');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('watches the same paths as the build', async () => {
     const { SOURCES, STAMP } = await buildSources();
     const found = /find (.*) -newer (\S+) /.exec(freshCheck)!;

@@ -1,7 +1,7 @@
 // The one way parley connects to Redis: fails start-up with one clear line when the server is
 // unreachable or older than 7.0; once up, reconnects quietly and fails commands fast while down
 // (no offline queue), so lease renewals and webhook ingest notice an outage instead of hanging.
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import type { Logger } from '../log.js';
 import { RedisUnavailableError } from './errors.js';
 
@@ -45,6 +45,9 @@ function atLeast(version: number[], min: readonly number[]): boolean {
 
 /** Connects and checks the server version; throws RedisUnavailableError with one line. */
 export async function connectRedis(url: string, logger: Logger, opts: ConnectRedisOptions = {}): Promise<RedisClient> {
+  // Imported here, not at the top: the client library costs about 0.3 s of start-up CPU, and
+  // lease.ts's withDeadline puts this file on every Telegram start, Redis or not.
+  const { createClient } = await import('redis');
   const address = redisAddress(url);
   let connected = false;
   let outage = false;
