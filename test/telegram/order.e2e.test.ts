@@ -4,16 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpText } from '../../adapters/telegram/menu.js';
 import type { FakeTelegram } from '../fakes/telegram/server.js';
-import { TINY_PNG, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
+import { TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
+import { answerNaming } from '../helpers/answers.js';
 import type { HoldingProxy } from '../helpers/holding-proxy.js';
 import { startTelegram, type TelegramHarness } from './harness.js';
-
-/** Answers "re: <the user's text>", so each answer names its question. */
-function answerNaming(body: ChatBody): string {
-  const content = body.messages?.filter((m) => m.role === 'user').at(-1)?.content;
-  const text = typeof content === 'string' ? content : (content as Array<{ type: string; text?: string }>).find((p) => p.type === 'text')?.text;
-  return `re: ${text ?? ''}`;
-}
 
 describe('telegram: per-chat order includes file downloads', () => {
   let h: TelegramHarness;
