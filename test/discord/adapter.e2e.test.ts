@@ -3,13 +3,10 @@
 // The fake runs Discord's per-channel limit 5x faster (5 writes per second) and does not
 // advertise it, so any pacing mistake of ours shows up as a counted 429.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { registerCommands } from '../../adapters/discord/commands.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { IS_VOICE_MESSAGE, OPTION_TYPE, startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
-import { startFakeUpstream, TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { IS_VOICE_MESSAGE, OPTION_TYPE, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
+import { TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
+import { startDiscord, type DiscordAdapter, type DiscordHarness } from './harness.js';
 
 const EDIT_INTERVAL_MS = 300;
 const SCALED_CHANNEL_LIMIT = { limit: 5, windowMs: 1000 };
@@ -27,38 +24,23 @@ const substance = (text: string) =>
     .replace(/\s+/g, '');
 
 describe('discord adapter e2e', () => {
+  let h: DiscordHarness;
   let upstream: FakeUpstream;
   let discord: FakeDiscord;
-  let core: Core;
-  let adapter: ReturnType<typeof createDiscordAdapter>;
+  let adapter: DiscordAdapter;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    discord = await startFakeDiscord({ channelRateLimit: SCALED_CHANNEL_LIMIT, advertiseRateLimits: false });
-    const config = loadConfig(testEnv(upstream, {
-      LLM_MAX_RETRIES: '0',
-      RATE_LIMIT_PER_MINUTE: '0',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.ids.guild,
-      DISCORD_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS),
-      DISCORD_LISTEN_CHANNELS: discord.ids.otherChannel,
-    }));
-    core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createDiscordAdapter(core);
-    await adapter.start();
+    h = await startDiscord({
+      discord: { channelRateLimit: SCALED_CHANNEL_LIMIT, advertiseRateLimits: false },
+      env: (fake) => ({ DISCORD_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS), DISCORD_LISTEN_CHANNELS: fake.ids.otherChannel }),
+      core: { shutdownGraceMs: 2000 },
+    });
+    ({ upstream, discord, adapter } = h);
   });
 
   // A failed test must not leave its scripted reply to the next one.
   afterEach(() => upstream.reset());
-
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await discord?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   /** The bot's answer to a user message: its reply plus what followed it in that channel. */
   const answerTo = (userMessageId: string, channelId = discord.ids.channel): StoredMessage[] => {

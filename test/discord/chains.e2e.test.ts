@@ -3,48 +3,26 @@
 // sees the reply chain a message continues, not the channel; the default keeps the channel.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TextChannel } from 'discord.js';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { OPTION_TYPE, startFakeDiscord } from '../fakes/discord/server.js';
-import { startFakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { OPTION_TYPE } from '../fakes/discord/server.js';
+import { startDiscord } from './harness.js';
 
 const TEXT_LIMIT = 1024;
 
 type Sent = { role: string; content: string; name?: string };
 
 async function startBot(context: 'channel' | 'chain') {
-  const upstream = await startFakeUpstream();
-  const discord = await startFakeDiscord();
-  const config = loadConfig(
-    testEnv(upstream, {
-      LLM_MAX_RETRIES: '0',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.ids.guild,
-      DISCORD_EDIT_INTERVAL_MS: '200',
-      DISCORD_CONTEXT: context,
-      TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT),
-    }),
-  );
-  const core: Core = await createCore(config, { shutdownGraceMs: 2000 });
-  const adapter = createDiscordAdapter(core);
-  await adapter.start();
+  const h = await startDiscord({
+    env: { DISCORD_EDIT_INTERVAL_MS: '200', DISCORD_CONTEXT: context, TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT) },
+    core: { shutdownGraceMs: 2000 },
+  });
+  const { upstream, discord } = h;
   /** The bot's first message in reply to `userMessageId`, once its text is `text`. */
   const answer = (userMessageId: string, text: string) =>
     discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === userMessageId && m.content === text), `answer "${text}"`);
   /** What the model was sent for the newest chat request, without the system prompt. */
   const lastSent = () =>
     ([...upstream.requests].reverse().find((r) => r.route === 'chat/completions')!.body as { messages: Sent[] }).messages.filter((m) => m.role !== 'system');
-  const close = async () => {
-    await core.manager.shutdown();
-    await adapter.stop();
-    await core.close();
-    await discord.close();
-    await upstream.close();
-  };
-  return { upstream, discord, adapter, answer, lastSent, close };
+  return { ...h, answer, lastSent };
 }
 
 describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
