@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerCommands } from '../../adapters/discord/commands.js';
 import { IS_VOICE_MESSAGE, OPTION_TYPE, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
 import { TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
-import { startDiscord, type DiscordAdapter, type DiscordHarness } from './harness.js';
+import { originalReply, startDiscord, type DiscordAdapter, type DiscordHarness } from './harness.js';
 
 const EDIT_INTERVAL_MS = 300;
 const SCALED_CHANNEL_LIMIT = { limit: 5, windowMs: 1000 };
@@ -125,12 +125,8 @@ describe('discord adapter e2e', () => {
 
   it('/image defers, then uploads the image as a file with the prompt as text', async () => {
     const id = discord.sendCommand('image', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'a red fox' }]);
-    const interaction = discord.state.interactions.get(id)!;
-    const original = await discord.waitFor(() => {
-      const m = interaction.originalMessageId ? discord.state.messages.get(interaction.originalMessageId) : undefined;
-      return m && m.files.length > 0 ? m : undefined;
-    }, 'the image upload');
-    expect(interaction.callbackType).toBe(5);
+    const original = await originalReply(discord, id, (m) => m.files.length > 0, 'the image upload');
+    expect(discord.state.interactions.get(id)!.callbackType).toBe(5);
     expect(original.files[0]!.filename).toBe('image.png');
     expect(Buffer.from(original.files[0]!.bytes)).toEqual(TINY_PNG);
     expect(original.content).toContain('red fox');
@@ -138,11 +134,7 @@ describe('discord adapter e2e', () => {
 
   it('/tts uploads an mp3', async () => {
     const id = discord.sendCommand('tts', [{ name: 'text', type: OPTION_TYPE.String, value: 'read this aloud' }]);
-    const interaction = discord.state.interactions.get(id)!;
-    const original = await discord.waitFor(() => {
-      const m = interaction.originalMessageId ? discord.state.messages.get(interaction.originalMessageId) : undefined;
-      return m && m.files.length > 0 ? m : undefined;
-    }, 'the audio upload');
+    const original = await originalReply(discord, id, (m) => m.files.length > 0, 'the audio upload');
     expect(original.files[0]!.filename).toBe('speech.mp3');
     expect(Buffer.from(original.files[0]!.bytes).toString('latin1')).toContain('read this aloud');
   });
@@ -192,11 +184,7 @@ describe('discord adapter e2e', () => {
     upstream.setReply('second take');
 
     const id = discord.sendCommand('retry', [], { channelId });
-    const original = await discord.waitFor(() => {
-      const i = discord.state.interactions.get(id)!;
-      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
-      return m?.content === 'second take' ? m : undefined;
-    }, 'the regenerated answer');
+    const original = await originalReply(discord, id, (m) => m.content === 'second take', 'the regenerated answer');
 
     expect(discord.state.interactions.get(id)!.callbackType).toBe(5);
     expect(original.isOriginal).toBe(true);
@@ -209,11 +197,7 @@ describe('discord adapter e2e', () => {
 
   it('/help answers only the caller (ephemeral)', async () => {
     const id = discord.sendCommand('help');
-    const interaction = discord.state.interactions.get(id)!;
-    const original = await discord.waitFor(() => {
-      const m = interaction.originalMessageId ? discord.state.messages.get(interaction.originalMessageId) : undefined;
-      return m && m.content.includes('/image') ? m : undefined;
-    }, 'the help text');
+    const original = await originalReply(discord, id, (m) => m.content.includes('/image'), 'the help text');
     expect(original.flags & 64).toBe(64);
   });
 
@@ -235,11 +219,7 @@ describe('discord adapter e2e', () => {
     expect(historyOf()).toContain('kumquat');
 
     const reset = discord.sendCommand('reset', [], { channelId });
-    await discord.waitFor(() => {
-      const i = discord.state.interactions.get(reset)!;
-      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
-      return m && m.content.length > 0;
-    }, 'the reset confirmation');
+    await originalReply(discord, reset, (m) => m.content.length > 0, 'the reset confirmation');
 
     const third = discord.sendMessage({ content: 'and now?', channelId });
     await waitForText(third, 'You said: and now?', channelId);

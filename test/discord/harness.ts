@@ -2,7 +2,7 @@
 // the real core and the real discord.js client inside our adapter.
 import type { CoreOptions } from '../../src/app.js';
 import { createDiscordAdapter } from '../../adapters/discord/index.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/server.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type StoredMessage } from '../fakes/discord/server.js';
 import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '../fakes/upstream/server.js';
 import { testEnv } from '../helpers/env.js';
 import { startHoldingProxy, type HoldingProxy } from '../helpers/holding-proxy.js';
@@ -51,4 +51,13 @@ export function startDiscord(opts: DiscordHarnessOptions = {}): Promise<DiscordH
     if (cdn) teardown.add(() => cdn.releaseAll());
     return { ...bot, upstream, discord, cdn };
   });
+}
+
+/** The original response of slash command `interactionId` once `done(it)`; waits as discord.waitFor does. */
+export function originalReply(discord: FakeDiscord, interactionId: string, done: (m: StoredMessage) => boolean, what: string, timeoutMs?: number): Promise<StoredMessage> {
+  return discord.waitFor(() => {
+    const original = discord.state.interactions.get(interactionId)?.originalMessageId;
+    const message = original ? discord.state.messages.get(original) : undefined;
+    return message && done(message) ? message : undefined;
+  }, what, timeoutMs);
 }

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../adapters/discord/commands.js';
 import { OPTION_TYPE } from '../fakes/discord/server.js';
-import { startDiscord, type DiscordHarness } from './harness.js';
+import { originalReply, startDiscord, type DiscordHarness } from './harness.js';
 
 let stack: DiscordHarness | undefined;
 
@@ -42,11 +42,7 @@ describe('discord adapter lifecycle', () => {
     const { discord, upstream } = await startStack({ shutdownGraceMs: 1000 });
     upstream.setNext({ route: 'chat/completions', delayMs: SLOWER_THAN_THE_DEADLINE_MS });
     const id = discord.sendCommand('chat', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'slowly' }]);
-    const original = await discord.waitFor(() => {
-      const i = discord.state.interactions.get(id)!;
-      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
-      return m?.content === 'You said: slowly' ? m : undefined;
-    }, 'the slow answer', 15_000);
+    const original = await originalReply(discord, id, (m) => m.content === 'You said: slowly', 'the slow answer', 15_000);
     const interaction = discord.state.interactions.get(id)!;
     expect(interaction.rejected).toBeUndefined();
     expect(interaction.callbackType).toBe(5);
