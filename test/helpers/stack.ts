@@ -20,8 +20,15 @@ export class Teardown {
     return server;
   }
 
+  /** Runs every step even when one fails (nothing is left running), then throws the first failure. */
   async run(): Promise<void> {
-    for (let step = this.steps.pop(); step; step = this.steps.pop()) await step();
+    const failures: unknown[] = [];
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) {
+      await Promise.resolve()
+        .then(step)
+        .catch((err: unknown) => failures.push(err));
+    }
+    if (failures.length > 0) throw failures[0];
   }
 }
 
