@@ -1,9 +1,10 @@
 // Discord reply chains and text attachments end to end: the real discord.js client inside our
 // adapter against the fake Discord and the fake upstream. With DISCORD_CONTEXT=chain the model
 // sees the reply chain a message continues, not the channel; the default keeps the channel.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TextChannel } from 'discord.js';
 import { OPTION_TYPE } from '../fakes/discord/server.js';
+import { useStack } from '../helpers/stack.js';
 import { startDiscord } from './harness.js';
 
 const TEXT_LIMIT = 1024;
@@ -26,11 +27,7 @@ async function startBot(context: 'channel' | 'chain') {
 }
 
 describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    bot = await startBot('chain');
-  });
-  afterAll(() => bot?.close());
+  const bot = useStack(() => startBot('chain'));
 
   it('a reply to an older answer gives the model only that branch; a message replying to nothing starts fresh', async () => {
     const { discord, answer, lastSent } = bot;
@@ -112,11 +109,7 @@ describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
 });
 
 describe('discord context default (channel)', () => {
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    bot = await startBot('channel');
-  });
-  afterAll(() => bot?.close());
+  const bot = useStack(() => startBot('channel'));
 
   it('a reply to an older answer still sees the whole channel', async () => {
     const { discord, answer, lastSent } = bot;
@@ -131,11 +124,7 @@ describe('discord context default (channel)', () => {
 });
 
 describe('discord text attachments', () => {
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    bot = await startBot('channel');
-  });
-  afterAll(() => bot?.close());
+  const bot = useStack(() => startBot('channel'));
 
   const contentsIn = (channelId: string) => bot.discord.state.botMessagesIn(channelId).map((m) => m.content);
 

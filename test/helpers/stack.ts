@@ -2,6 +2,7 @@
 // it, and a teardown that undoes a start in reverse, so the order main.ts stops things in (the
 // dispatcher drains while the platform client is still connected, then the adapter disconnects,
 // then the core closes its stores, the fakes last) is written once.
+import { afterAll, beforeAll } from 'vitest';
 import { createCore, type Core, type CoreOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Adapter } from '../../src/types.js';
@@ -45,6 +46,19 @@ export async function assemble<T extends object>(build: (teardown: Teardown) => 
     await teardown.run().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Starts a stack in beforeAll and closes it in afterAll, for a describe block. The object
+ * returned is filled in once beforeAll has run: tests read its fields, the describe body cannot.
+ */
+export function useStack<T extends { close(): Promise<void> }>(start: () => Promise<T>, timeoutMs?: number): T {
+  const stack: Partial<T> = {};
+  beforeAll(async () => {
+    Object.assign(stack, await start());
+  }, timeoutMs);
+  afterAll(() => stack.close?.());
+  return stack as T;
 }
 
 export interface RunningBot<A extends Adapter> {

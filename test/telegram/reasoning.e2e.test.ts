@@ -2,9 +2,10 @@
 // the real core and client against the fake upstream streaming a model that thinks first.
 // The chat sees a "thinking…" status that the answer replaces (or, with REASONING=show, a
 // collapsed excerpt above the answer); the thinking never reaches the answer or the history.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/conversation/messages.js';
 import type { FakeUpstream } from '../fakes/upstream/server.js';
+import { useStack } from '../helpers/stack.js';
 import { startTelegram, type TelegramHarness } from './harness.js';
 
 const THOUGHT = 'The user says hello; a short friendly greeting will do.';
@@ -48,11 +49,7 @@ function expectNoThoughtInHistory(s: Stack): void {
 }
 
 describe('REASONING=status (default), Telegram drafts', () => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({});
-  });
-  afterAll(() => s?.close());
+  const s = useStack(() => startStack({}));
 
   it('shows "thinking…" while the model reasons, the answer replaces it, history holds no reasoning', async () => {
     const chatId = 2001;
@@ -86,11 +83,7 @@ describe('REASONING=status (default), Telegram drafts', () => {
 });
 
 describe('REASONING=show, Telegram edits', () => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({ REASONING: 'show', TELEGRAM_STREAM: 'edit' });
-  });
-  afterAll(() => s?.close());
+  const s = useStack(() => startStack({ REASONING: 'show', TELEGRAM_STREAM: 'edit' }));
 
   it('the status becomes an expandable quote with the excerpt; the answer follows below it', async () => {
     const chatId = 2003;

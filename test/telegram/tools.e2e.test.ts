@@ -2,8 +2,9 @@
 // the fake upstream streaming tool_calls split across chunks, and a real MCP server over stdio.
 // The chat sees "🔧 Using add, echo…" (a draft in private chats, a message edited into the
 // answer in edit mode), then the answer in its place.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/conversation/messages.js';
+import { useStack } from '../helpers/stack.js';
 import { addThenAnswer, answerFromResults, testServersFile, TOOL_ANSWER } from '../helpers/tools.js';
 import { startTelegram, type TelegramHarness } from './harness.js';
 
@@ -23,11 +24,7 @@ async function startStack(extra: Record<string, string>): Promise<TelegramHarnes
 }
 
 describe('tools on Telegram, drafts (private chat)', () => {
-  let s: TelegramHarness;
-  beforeAll(async () => {
-    s = await startStack({});
-  }, 30_000);
-  afterAll(() => s?.close());
+  const s = useStack(() => startStack({}), 30_000);
 
   it('the status draft shows the tools, the answer takes its place, history keeps the results', async () => {
     const chatId = 3001;
@@ -50,11 +47,7 @@ describe('tools on Telegram, drafts (private chat)', () => {
 });
 
 describe('tools on Telegram, edit mode', () => {
-  let s: TelegramHarness;
-  beforeAll(async () => {
-    s = await startStack({ TELEGRAM_STREAM: 'edit' });
-  }, 30_000);
-  afterAll(() => s?.close());
+  const s = useStack(() => startStack({ TELEGRAM_STREAM: 'edit' }), 30_000);
 
   it('the status message is edited into the answer', async () => {
     const chatId = 3002;
