@@ -3,13 +3,10 @@
 // The fake runs Discord's per-channel limit 5x faster (5 writes per second) and does not
 // advertise it, so any pacing mistake of ours shows up as a counted 429.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { registerCommands } from '../../adapters/discord/commands.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { IS_VOICE_MESSAGE, OPTION_TYPE, startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
-import { startFakeUpstream, TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { IS_VOICE_MESSAGE, OPTION_TYPE, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
+import { TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
+import { originalReply, startDiscord, type DiscordAdapter, type DiscordHarness } from './harness.js';
 
 const EDIT_INTERVAL_MS = 300;
 const SCALED_CHANNEL_LIMIT = { limit: 5, windowMs: 1000 };
@@ -27,38 +24,23 @@ const substance = (text: string) =>
     .replace(/\s+/g, '');
 
 describe('discord adapter e2e', () => {
+  let h: DiscordHarness;
   let upstream: FakeUpstream;
   let discord: FakeDiscord;
-  let core: Core;
-  let adapter: ReturnType<typeof createDiscordAdapter>;
+  let adapter: DiscordAdapter;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    discord = await startFakeDiscord({ channelRateLimit: SCALED_CHANNEL_LIMIT, advertiseRateLimits: false });
-    const config = loadConfig(testEnv(upstream, {
-      LLM_MAX_RETRIES: '0',
-      RATE_LIMIT_PER_MINUTE: '0',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.ids.guild,
-      DISCORD_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS),
-      DISCORD_LISTEN_CHANNELS: discord.ids.otherChannel,
-    }));
-    core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createDiscordAdapter(core);
-    await adapter.start();
+    h = await startDiscord({
+      discord: { channelRateLimit: SCALED_CHANNEL_LIMIT, advertiseRateLimits: false },
+      env: (fake) => ({ DISCORD_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS), DISCORD_LISTEN_CHANNELS: fake.ids.otherChannel }),
+      core: { shutdownGraceMs: 2000 },
+    });
+    ({ upstream, discord, adapter } = h);
   });
 
   // A failed test must not leave its scripted reply to the next one.
   afterEach(() => upstream.reset());
-
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await discord?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   /** The bot's answer to a user message: its reply plus what followed it in that channel. */
   const answerTo = (userMessageId: string, channelId = discord.ids.channel): StoredMessage[] => {
@@ -143,12 +125,8 @@ describe('discord adapter e2e', () => {
 
   it('/image defers, then uploads the image as a file with the prompt as text', async () => {
     const id = discord.sendCommand('image', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'a red fox' }]);
-    const interaction = discord.state.interactions.get(id)!;
-    const original = await discord.waitFor(() => {
-      const m = interaction.originalMessageId ? discord.state.messages.get(interaction.originalMessageId) : undefined;
-      return m && m.files.length > 0 ? m : undefined;
-    }, 'the image upload');
-    expect(interaction.callbackType).toBe(5);
+    const original = await originalReply(discord, id, (m) => m.files.length > 0, 'the image upload');
+    expect(discord.state.interactions.get(id)!.callbackType).toBe(5);
     expect(original.files[0]!.filename).toBe('image.png');
     expect(Buffer.from(original.files[0]!.bytes)).toEqual(TINY_PNG);
     expect(original.content).toContain('red fox');
@@ -156,11 +134,7 @@ describe('discord adapter e2e', () => {
 
   it('/tts uploads an mp3', async () => {
     const id = discord.sendCommand('tts', [{ name: 'text', type: OPTION_TYPE.String, value: 'read this aloud' }]);
-    const interaction = discord.state.interactions.get(id)!;
-    const original = await discord.waitFor(() => {
-      const m = interaction.originalMessageId ? discord.state.messages.get(interaction.originalMessageId) : undefined;
-      return m && m.files.length > 0 ? m : undefined;
-    }, 'the audio upload');
+    const original = await originalReply(discord, id, (m) => m.files.length > 0, 'the audio upload');
     expect(original.files[0]!.filename).toBe('speech.mp3');
     expect(Buffer.from(original.files[0]!.bytes).toString('latin1')).toContain('read this aloud');
   });
@@ -210,11 +184,7 @@ describe('discord adapter e2e', () => {
     upstream.setReply('second take');
 
     const id = discord.sendCommand('retry', [], { channelId });
-    const original = await discord.waitFor(() => {
-      const i = discord.state.interactions.get(id)!;
-      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
-      return m?.content === 'second take' ? m : undefined;
-    }, 'the regenerated answer');
+    const original = await originalReply(discord, id, (m) => m.content === 'second take', 'the regenerated answer');
 
     expect(discord.state.interactions.get(id)!.callbackType).toBe(5);
     expect(original.isOriginal).toBe(true);
@@ -227,11 +197,7 @@ describe('discord adapter e2e', () => {
 
   it('/help answers only the caller (ephemeral)', async () => {
     const id = discord.sendCommand('help');
-    const interaction = discord.state.interactions.get(id)!;
-    const original = await discord.waitFor(() => {
-      const m = interaction.originalMessageId ? discord.state.messages.get(interaction.originalMessageId) : undefined;
-      return m && m.content.includes('/image') ? m : undefined;
-    }, 'the help text');
+    const original = await originalReply(discord, id, (m) => m.content.includes('/image'), 'the help text');
     expect(original.flags & 64).toBe(64);
   });
 
@@ -253,11 +219,7 @@ describe('discord adapter e2e', () => {
     expect(historyOf()).toContain('kumquat');
 
     const reset = discord.sendCommand('reset', [], { channelId });
-    await discord.waitFor(() => {
-      const i = discord.state.interactions.get(reset)!;
-      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
-      return m && m.content.length > 0;
-    }, 'the reset confirmation');
+    await originalReply(discord, reset, (m) => m.content.length > 0, 'the reset confirmation');
 
     const third = discord.sendMessage({ content: 'and now?', channelId });
     await waitForText(third, 'You said: and now?', channelId);

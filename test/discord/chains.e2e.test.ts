@@ -1,58 +1,33 @@
 // Discord reply chains and text attachments end to end: the real discord.js client inside our
 // adapter against the fake Discord and the fake upstream. With DISCORD_CONTEXT=chain the model
 // sees the reply chain a message continues, not the channel; the default keeps the channel.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TextChannel } from 'discord.js';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { OPTION_TYPE, startFakeDiscord } from '../fakes/discord/server.js';
-import { startFakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { OPTION_TYPE } from '../fakes/discord/server.js';
+import { useStack } from '../helpers/stack.js';
+import { startDiscord } from './harness.js';
 
 const TEXT_LIMIT = 1024;
 
 type Sent = { role: string; content: string; name?: string };
 
 async function startBot(context: 'channel' | 'chain') {
-  const upstream = await startFakeUpstream();
-  const discord = await startFakeDiscord();
-  const config = loadConfig(
-    testEnv(upstream, {
-      LLM_MAX_RETRIES: '0',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.ids.guild,
-      DISCORD_EDIT_INTERVAL_MS: '200',
-      DISCORD_CONTEXT: context,
-      TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT),
-    }),
-  );
-  const core: Core = await createCore(config, { shutdownGraceMs: 2000 });
-  const adapter = createDiscordAdapter(core);
-  await adapter.start();
+  const h = await startDiscord({
+    env: { DISCORD_EDIT_INTERVAL_MS: '200', DISCORD_CONTEXT: context, TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT) },
+    core: { shutdownGraceMs: 2000 },
+  });
+  const { upstream, discord } = h;
   /** The bot's first message in reply to `userMessageId`, once its text is `text`. */
   const answer = (userMessageId: string, text: string) =>
     discord.waitFor(() => discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === userMessageId && m.content === text), `answer "${text}"`);
   /** What the model was sent for the newest chat request, without the system prompt. */
   const lastSent = () =>
     ([...upstream.requests].reverse().find((r) => r.route === 'chat/completions')!.body as { messages: Sent[] }).messages.filter((m) => m.role !== 'system');
-  const close = async () => {
-    await core.manager.shutdown();
-    await adapter.stop();
-    await core.close();
-    await discord.close();
-    await upstream.close();
-  };
-  return { upstream, discord, adapter, answer, lastSent, close };
+  return { ...h, answer, lastSent };
 }
 
 describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    bot = await startBot('chain');
-  });
-  afterAll(() => bot?.close());
+  const bot = useStack(() => startBot('chain'));
 
   it('a reply to an older answer gives the model only that branch; a message replying to nothing starts fresh', async () => {
     const { discord, answer, lastSent } = bot;
@@ -134,11 +109,7 @@ describe('discord reply chains (DISCORD_CONTEXT=chain)', () => {
 });
 
 describe('discord context default (channel)', () => {
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    bot = await startBot('channel');
-  });
-  afterAll(() => bot?.close());
+  const bot = useStack(() => startBot('channel'));
 
   it('a reply to an older answer still sees the whole channel', async () => {
     const { discord, answer, lastSent } = bot;
@@ -153,11 +124,7 @@ describe('discord context default (channel)', () => {
 });
 
 describe('discord text attachments', () => {
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    bot = await startBot('channel');
-  });
-  afterAll(() => bot?.close());
+  const bot = useStack(() => startBot('channel'));
 
   const contentsIn = (channelId: string) => bot.discord.state.botMessagesIn(channelId).map((m) => m.content);
 

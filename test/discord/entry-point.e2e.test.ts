@@ -2,10 +2,11 @@
 // lazily imported discord.js, as in production) against the fake Discord and fake upstream.
 import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OPTION_TYPE, startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/server.js';
+import { OPTION_TYPE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
 import { startFakeUpstream, TINY_PNG, type FakeUpstream } from '../fakes/upstream/server.js';
 import { testEnv } from '../helpers/env.js';
 import { startMain, type RunningMain } from '../helpers/entry-point.js';
+import { originalReply } from './harness.js';
 
 describe('discord through the real entry point', () => {
   let upstream: FakeUpstream;
@@ -33,12 +34,7 @@ describe('discord through the real entry point', () => {
   });
 
   /** The deferred response of a slash command once it carries a file. */
-  const uploadFor = (interactionId: string, what: string) =>
-    discord.waitFor((): StoredMessage | undefined => {
-      const original = discord.state.interactions.get(interactionId)?.originalMessageId;
-      const message = original ? discord.state.messages.get(original) : undefined;
-      return message && message.files.length > 0 ? message : undefined;
-    }, what);
+  const uploadFor = (interactionId: string, what: string) => originalReply(discord, interactionId, (m) => m.files.length > 0, what);
 
   // Issue 8.1: undici 7 loaded by the core first, then discord.js with its own undici 6: the
   // global dispatcher of one served the other's multipart upload ("action is not a function").
@@ -62,10 +58,7 @@ describe('discord through the real entry point', () => {
   it('voice mode: a mention is answered in text, then spoken as an uploaded mp3', async () => {
     const channelId = discord.ids.otherChannel;
     const toggle = discord.sendCommand('voice', [{ name: 'enabled', type: OPTION_TYPE.Boolean, value: true }], { channelId });
-    await discord.waitFor(() => {
-      const original = discord.state.interactions.get(toggle)?.originalMessageId;
-      return original ? discord.state.messages.get(original)?.content : undefined;
-    }, 'voice mode confirmed');
+    await originalReply(discord, toggle, (m) => m.content !== '', 'voice mode confirmed');
     const id = discord.sendMessage({ content: 'say it', mentionBot: true, channelId });
     const spoken = await discord.waitFor(() => discord.state.botMessagesIn(channelId).find((m) => m.files.length > 0), 'the spoken answer');
     expect(spoken.files[0]!.filename).toBe('speech.mp3');

@@ -2,52 +2,25 @@
 // when the model is slow, and a graceful stop that finishes (or closes with a notice) the
 // answers in flight (the dispatcher's shutdown, as main.ts drives it) before logging out.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { commandDefinitions } from '../../adapters/discord/commands.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { OPTION_TYPE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { OPTION_TYPE } from '../fakes/discord/server.js';
+import { originalReply, startDiscord, type DiscordHarness } from './harness.js';
 
-interface Stack {
-  upstream: FakeUpstream;
-  discord: FakeDiscord;
-  core: Core;
-  adapter: ReturnType<typeof createDiscordAdapter>;
-}
+let stack: DiscordHarness | undefined;
 
-let stack: Stack | undefined;
-let stopped = false;
-
-async function startStack(opts: { shutdownGraceMs: number; interactionDeadlineMs?: number }): Promise<Stack> {
-  const upstream = await startFakeUpstream();
-  const discord = await startFakeDiscord({ interactionDeadlineMs: opts.interactionDeadlineMs });
-  const core = await createCore(
-    loadConfig(testEnv(upstream, {
-      LLM_MAX_RETRIES: '0',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_EDIT_INTERVAL_MS: '200',
-    })),
-    { shutdownGraceMs: opts.shutdownGraceMs },
-  );
-  const adapter = createDiscordAdapter(core);
-  await adapter.start();
-  stopped = false;
-  stack = { upstream, discord, core, adapter };
+/** No DISCORD_GUILD_ID: the commands register globally. */
+async function startStack(opts: { shutdownGraceMs: number; interactionDeadlineMs?: number }): Promise<DiscordHarness> {
+  stack = await startDiscord({
+    discord: { interactionDeadlineMs: opts.interactionDeadlineMs },
+    guild: false,
+    env: { DISCORD_EDIT_INTERVAL_MS: '200' },
+    core: { shutdownGraceMs: opts.shutdownGraceMs },
+  });
   return stack;
 }
 
 afterEach(async () => {
-  if (!stack) return;
-  if (!stopped) {
-    await stack.core.manager.shutdown();
-    await stack.adapter.stop();
-  }
-  await stack.core.close();
-  await stack.discord.close();
-  await stack.upstream.close();
+  await stack?.close();
   stack = undefined;
 });
 
@@ -69,11 +42,7 @@ describe('discord adapter lifecycle', () => {
     const { discord, upstream } = await startStack({ shutdownGraceMs: 1000 });
     upstream.setNext({ route: 'chat/completions', delayMs: SLOWER_THAN_THE_DEADLINE_MS });
     const id = discord.sendCommand('chat', [{ name: 'prompt', type: OPTION_TYPE.String, value: 'slowly' }]);
-    const original = await discord.waitFor(() => {
-      const i = discord.state.interactions.get(id)!;
-      const m = i.originalMessageId ? discord.state.messages.get(i.originalMessageId) : undefined;
-      return m?.content === 'You said: slowly' ? m : undefined;
-    }, 'the slow answer', 15_000);
+    const original = await originalReply(discord, id, (m) => m.content === 'You said: slowly', 'the slow answer', 15_000);
     const interaction = discord.state.interactions.get(id)!;
     expect(interaction.rejected).toBeUndefined();
     expect(interaction.callbackType).toBe(5);
@@ -81,7 +50,7 @@ describe('discord adapter lifecycle', () => {
   });
 
   it('shutdown lets an answer in flight finish, then stop() logs out', async () => {
-    const { discord, upstream, core, adapter } = await startStack({ shutdownGraceMs: 5000 });
+    const { discord, upstream, core, stopAdapter } = await startStack({ shutdownGraceMs: 5000 });
     const text = words(20);
     upstream.setReply(text);
     upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 40 });
@@ -91,8 +60,7 @@ describe('discord adapter lifecycle', () => {
 
     // As main.ts does: the dispatcher drains while the client is connected, then it logs out.
     await core.manager.shutdown();
-    await adapter.stop();
-    stopped = true;
+    await stopAdapter();
 
     const reply = discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id)!;
     expect(reply.content).toBe(text);
@@ -101,7 +69,7 @@ describe('discord adapter lifecycle', () => {
   });
 
   it('shutdown ends an answer that outlasts the grace period with a notice', async () => {
-    const { discord, upstream, core, adapter } = await startStack({ shutdownGraceMs: 200 });
+    const { discord, upstream, core, stopAdapter } = await startStack({ shutdownGraceMs: 200 });
     upstream.setReply(words(200));
     upstream.setChunking({ tokensPerChunk: 1, chunkDelayMs: 30 });
     const id = discord.sendMessage({ content: 'very long one', mentionBot: true });
@@ -109,8 +77,7 @@ describe('discord adapter lifecycle', () => {
 
     // As main.ts does: the dispatcher drains while the client is connected, then it logs out.
     await core.manager.shutdown();
-    await adapter.stop();
-    stopped = true;
+    await stopAdapter();
 
     const reply = discord.state.botMessagesIn(discord.ids.channel).find((m) => m.replyTo === id)!;
     expect(reply.content.startsWith('w0 w1')).toBe(true);

@@ -2,49 +2,24 @@
 // A message whose attachment is still downloading (the CDN holds it) keeps its place: a later
 // text-only message in the same channel is answered after it, while help answers at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
-import { startFakeUpstream, TINY_PNG, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
-import { startHoldingProxy, type HoldingProxy } from '../helpers/holding-proxy.js';
-
-/** Answers "re: <the user's text>", so each answer names its question. */
-function answerNaming(body: ChatBody): string {
-  const content = body.messages?.filter((m) => m.role === 'user').at(-1)?.content;
-  const text = typeof content === 'string' ? content : (content as Array<{ type: string; text?: string }>).find((p) => p.type === 'text')?.text;
-  return `re: ${text ?? ''}`;
-}
+import type { FakeDiscord } from '../fakes/discord/server.js';
+import { TINY_PNG, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
+import { answerNaming } from '../helpers/answers.js';
+import type { HoldingProxy } from '../helpers/holding-proxy.js';
+import { startDiscord, type DiscordHarness } from './harness.js';
 
 describe('discord: per-channel order includes attachment downloads', () => {
+  let h: DiscordHarness;
   let upstream: FakeUpstream;
   let discord: FakeDiscord;
   let cdn: HoldingProxy;
-  let core: Core;
-  let adapter: ReturnType<typeof createDiscordAdapter>;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream({ reply: answerNaming });
-    discord = await startFakeDiscord();
-    cdn = await startHoldingProxy(discord.baseUrl, (path) => path.startsWith('/attachments/'));
-    const config = loadConfig(
-      testEnv(upstream, { LLM_MAX_RETRIES: '0', DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DISCORD_GUILD_ID: discord.ids.guild }),
-    );
-    core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createDiscordAdapter(core);
-    await adapter.start();
+    h = await startDiscord({ upstream: { reply: answerNaming }, hold: (path) => path.startsWith('/attachments/'), core: { shutdownGraceMs: 2000 } });
+    ({ upstream, discord } = h);
+    cdn = h.cdn!;
   });
-
-  afterAll(async () => {
-    cdn?.releaseAll();
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await cdn?.close();
-    await discord?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   it('answers the message with a slow attachment before the text-only message that followed it', async () => {
     const stored = discord.addAttachment(TINY_PNG, 'cat.png', 'image/png');

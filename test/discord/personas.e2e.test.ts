@@ -3,48 +3,27 @@
 // one (admins only in a guild) answers with its greeting and changes the next reply's system
 // prompt; /reset keeps it, /reset all:true clears it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { OPTION_TYPE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { OPTION_TYPE, type FakeDiscord } from '../fakes/discord/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
 import { writePersonas } from '../helpers/personas.js';
+import { startDiscord, type DiscordHarness } from './harness.js';
 
 const BOOLEAN = 5;
 
 describe('discord /persona e2e', () => {
+  let h: DiscordHarness;
   let upstream: FakeUpstream;
   let discord: FakeDiscord;
-  let core: Core;
-  let adapter: ReturnType<typeof createDiscordAdapter>;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    discord = await startFakeDiscord();
-    const config = loadConfig(
-      testEnv(upstream, {
-        LLM_MAX_RETRIES: '0',
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_GUILD_ID: discord.ids.guild,
-        DISCORD_EDIT_INTERVAL_MS: '200',
-        PERSONAS: writePersonas(),
-        ADMINS: `discord:${discord.users.alice.id}`,
-      }),
-    );
-    core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createDiscordAdapter(core);
-    await adapter.start();
+    h = await startDiscord({
+      env: (fake) => ({ DISCORD_EDIT_INTERVAL_MS: '200', PERSONAS: writePersonas(), ADMINS: `discord:${fake.users.alice.id}` }),
+      core: { shutdownGraceMs: 2000 },
+    });
+    ({ upstream, discord } = h);
   });
   afterEach(() => upstream.reset());
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await discord?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   /** The text of a slash command's answer, once it has some. */
   const answerOf = (interactionId: string, includes: string) =>

@@ -2,47 +2,30 @@
 // Discord, the fake upstream streaming tool_calls split across chunks, and a real MCP server
 // over stdio. The channel sees one reply: "🔧 Using add, echo…" first, edited into the answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter } from '../../adapters/discord/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
 import { t } from '../../src/conversation/messages.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeDiscord } from '../fakes/discord/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
 import { addThenAnswer, answerFromResults, testServersFile, TOOL_ANSWER } from '../helpers/tools.js';
+import { startDiscord, type DiscordHarness } from './harness.js';
 
 const STATUS = t('en', 'tool_status', { tool: 'add, echo' });
 
 describe('tools on Discord', () => {
+  let h: DiscordHarness;
   let upstream: FakeUpstream;
   let discord: FakeDiscord;
-  let core: Core;
-  let adapter: ReturnType<typeof createDiscordAdapter>;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream({ reply: answerFromResults });
+    h = await startDiscord({
+      upstream: { reply: answerFromResults },
+      env: { DISCORD_EDIT_INTERVAL_MS: '200', MCP_SERVERS: testServersFile() },
+      core: { shutdownGraceMs: 1000 },
+    });
+    ({ upstream, discord } = h);
+    // Set before any message is sent; the planner only shapes chat replies.
     upstream.setToolPlanner(addThenAnswer);
-    discord = await startFakeDiscord();
-    const config = loadConfig(testEnv(upstream, {
-      LLM_MAX_RETRIES: '0',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.ids.guild,
-      DISCORD_EDIT_INTERVAL_MS: '200',
-      MCP_SERVERS: testServersFile(),
-    }));
-    core = await createCore(config, { shutdownGraceMs: 1000 });
-    adapter = createDiscordAdapter(core);
-    await adapter.start();
   }, 30_000);
-
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await discord?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   it('a mention that needs tools: the status message is edited into the answer', async () => {
     const id = discord.sendMessage({ content: 'what is 2+40?', mentionBot: true });

@@ -1,42 +1,25 @@
 // The real MUD adapter (telnet, login, triggers, manager, relay, paced writer) against the fake MUD
 // and the fake OpenAI upstream, both on 127.0.0.1.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { createMudAdapter, type MudAdapter } from '../../adapters/mud/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
-import { startFakeMud, type FakeMud, type FakeMudOptions, type ReceivedCommand } from '../fakes/mud/server.js';
+import type { FakeMud, FakeMudOptions, ReceivedCommand } from '../fakes/mud/server.js';
 import { startFakeUpstream, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { exampleProfile, PASSWORD, startMud, type MudHarness } from './harness.js';
 
-const PASSWORD = 'sekrit-pass';
 /** Test pacing: 150 ms = 6.7 commands/s, under the fake's flood rule of 10 per second. */
 const PACING_MS = 150;
-const TMP = mkdtempSync(join(tmpdir(), 'parley-mud-e2e-'));
 /** Waits on a condition as long as the fake MUD waits on its events (a loaded CI machine is slow). */
 const UNTIL = { timeout: 8_000, interval: 20 };
 
 let upstream: FakeUpstream;
-let running: { mud: FakeMud; core: Core; adapter: MudAdapter }[] = [];
-let profileCounter = 0;
+let running: MudHarness[] = [];
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
 });
 
 afterEach(async () => {
-  for (const r of running) {
-    await r.core.manager.shutdown();
-    await r.adapter.stop();
-    await r.core.close();
-    await r.mud.close();
-  }
+  for (const r of running) await r.close();
   running = [];
   upstream.reset();
 });
@@ -55,49 +38,16 @@ interface BotOptions {
   env?: Record<string, string>;
 }
 
-const EXAMPLE_PROFILE = { diku: 'diku-example', lpc: 'lpc-gbk-example', evennia: 'evennia-example' } as const;
-
 /** A shipped example profile pointed at a fresh fake MUD, with test-sized tunables. */
 async function startBot(opts: BotOptions = {}) {
-  const style = opts.style ?? 'diku';
-  const mud = await startFakeMud({ style, ...opts.mud });
-  const example = parseYaml(readFileSync(`profiles/${EXAMPLE_PROFILE[style]}.yaml`, 'utf8')) as Record<string, unknown>;
-  const profile = {
-    ...example,
-    host: mud.host,
-    port: mud.port,
-    pacingMs: PACING_MS,
-    maxLines: 40,
-    promptFlushMs: 60,
-    reconnect: { initialMs: 50, maxMs: 200 },
-    loginTimeoutMs: 3000,
-    ...opts.profile,
-  };
-  const path = join(TMP, `profile-${++profileCounter}.yaml`);
-  writeFileSync(path, toYaml(profile));
-  const logs: string[] = [];
-  const logger = createLogger(
-    'debug',
-    new Writable({
-      write(chunk, _enc, cb) {
-        logs.push(String(chunk));
-        cb();
-      },
-    }),
-  );
-  const config = loadConfig(testEnv(upstream, {
-    MUD_PROFILE: path,
-    MUD_PASSWORD: PASSWORD,
-    ...opts.env,
-  }));
-  const core = await createCore(config, { logger });
-  const adapter = createMudAdapter(core, { random: () => 0.5 });
-  running.push({ mud, core, adapter });
-  const fatal: string[] = [];
-  adapter.onFatal = (reason) => fatal.push(reason);
-  await adapter.start();
-  if (opts.waitReady ?? true) await adapter.whenReady();
-  return { mud, core, adapter, logs, fatal };
+  const bot = await startMud({
+    ...opts,
+    sharedUpstream: upstream,
+    captureLogs: true,
+    profile: { pacingMs: PACING_MS, maxLines: 40, promptFlushMs: 60, reconnect: { initialMs: 50, maxMs: 200 }, loginTimeoutMs: 3000, ...opts.profile },
+  });
+  running.push(bot);
+  return bot;
 }
 
 const chatRequests = () => upstream.requests.filter((r) => r.route === 'chat/completions');
@@ -349,16 +299,16 @@ describe('MUD adapter against the fake MUD', () => {
   });
 
   it('without loginRejected, a wrong password keeps retrying with backoff and never reaches the game', async () => {
-    const mud = await startFakeMud({ accounts: { parley: 'another-password' } });
-    const path = join(TMP, `profile-${++profileCounter}.yaml`);
-    const example = parseYaml(readFileSync('profiles/diku-example.yaml', 'utf8')) as Record<string, unknown>;
-    const { loginRejected: _shipped, ...withoutRejection } = example;
-    writeFileSync(path, toYaml({ ...withoutRejection, host: mud.host, port: mud.port, pacingMs: 20, reconnect: { initialMs: 20, maxMs: 40 } }));
-    const config = loadConfig({ OPENAI_BASE_URL: upstream.url, HISTORY_STORE: 'memory', LOG_LEVEL: 'silent', MUD_PROFILE: path, MUD_PASSWORD: PASSWORD });
-    const core = await createCore(config);
-    const adapter = createMudAdapter(core);
-    running.push({ mud, core, adapter });
-    await adapter.start();
+    expect(exampleProfile('diku').loginRejected).toBeDefined();
+    const bot = await startMud({
+      sharedUpstream: upstream,
+      mud: { accounts: { parley: 'another-password' } },
+      profile: { loginRejected: undefined, pacingMs: 20, reconnect: { initialMs: 20, maxMs: 40 } },
+      adapter: {},
+      waitReady: false,
+    });
+    running.push(bot);
+    const { mud, adapter } = bot;
     await mud.waitFor(() => mud.connections >= 3, 'three connection attempts');
     expect(mud.logins).toBe(0);
     expect(adapter.state).not.toBe('ready');

@@ -1,18 +1,11 @@
 // Issue 9.7: a MUD login that cannot succeed must stop the service, not loop silently. This runs
 // `npm start`'s entry point in a child process against an Evennia-like fake that refuses the
 // password, and checks the exit code and the one line a supervisor shows.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { startFakeMud, type FakeMud } from '../fakes/mud/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-
-const TSX = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
-const MAIN = join(process.cwd(), 'src/main.ts');
+import { startMain } from '../helpers/entry-point.js';
+import { exampleProfile, writeProfile } from './harness.js';
 
 describe('npm start with a MUD that refuses the password', () => {
   let upstream: FakeUpstream;
@@ -28,27 +21,18 @@ describe('npm start with a MUD that refuses the password', () => {
   });
 
   it('exits 1 with one line naming the MUD and the reason', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-mud-fatal-'));
-    const profile = parseYaml(readFileSync('profiles/evennia-example.yaml', 'utf8')) as Record<string, unknown>;
-    const profilePath = join(dir, 'mud.yaml');
-    writeFileSync(profilePath, toYaml({ ...profile, port: mud.port }));
-    const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        OPENAI_BASE_URL: upstream.url,
-        OPENAI_API_KEY: 'test-key',
-        DATA_DIR: join(dir, 'data'),
-        LOG_LEVEL: 'info',
-        MUD_PROFILE: profilePath,
-        MUD_PASSWORD: 'a-wrong-password',
-      },
+    const profile = writeProfile({ ...exampleProfile('evennia'), port: mud.port });
+    const main = startMain({
+      OPENAI_BASE_URL: upstream.url,
+      OPENAI_API_KEY: 'test-key',
+      LOG_LEVEL: 'info',
+      MUD_PROFILE: profile.path,
+      MUD_PASSWORD: 'a-wrong-password',
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await main.exited;
+    const { stdout, stderr } = main;
+    await main.dispose();
+    profile.remove();
 
     const reason = `MUD evennia-example (127.0.0.1:${mud.port}) refused the login of Parley: "Username and/or password is incorrect."`;
     expect(code).toBe(1);

@@ -1,43 +1,20 @@
 // `persona` in a MUD (issue 13): a keyword after the tell lists the personas as tell lines and sets
 // one by name; the next answer uses its system prompt. The real MUD adapter against the fake MUD.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { createMudAdapter, type MudAdapter } from '../../adapters/mud/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startFakeMud, type FakeMud } from '../fakes/mud/server.js';
-import { startFakeUpstream, type ChatBody, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeMud } from '../fakes/mud/server.js';
+import type { ChatBody, FakeUpstream } from '../fakes/upstream/server.js';
 import { writePersonas } from '../helpers/personas.js';
+import { startMud, type MudHarness } from './harness.js';
 
+let h: MudHarness;
 let upstream: FakeUpstream;
 let mud: FakeMud;
-let core: Core;
-let adapter: MudAdapter;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  mud = await startFakeMud({ style: 'diku' });
-  const example = parseYaml(readFileSync('profiles/diku-example.yaml', 'utf8')) as Record<string, unknown>;
-  const profile = { ...example, host: mud.host, port: mud.port, pacingMs: 150, maxLines: 40, promptFlushMs: 60, loginTimeoutMs: 3000 };
-  const path = join(mkdtempSync(join(tmpdir(), 'parley-mud-personas-')), 'profile.yaml');
-  writeFileSync(path, toYaml(profile));
-  core = await createCore(loadConfig(testEnv(upstream, { MUD_PROFILE: path, MUD_PASSWORD: 'sekrit-pass', PERSONAS: writePersonas() })));
-  adapter = createMudAdapter(core, { random: () => 0.5 });
-  await adapter.start();
-  await adapter.whenReady();
+  h = await startMud({ profile: { pacingMs: 150, maxLines: 40, promptFlushMs: 60, loginTimeoutMs: 3000 }, env: { PERSONAS: writePersonas() } });
+  ({ upstream, mud } = h);
 });
-
-afterAll(async () => {
-  await core?.manager.shutdown();
-  await adapter?.stop();
-  await core?.close();
-  await mud?.close();
-  await upstream?.close();
-});
+afterAll(() => h?.close());
 
 const saidTo = (who: string) => mud.commands.filter((c) => c.text.startsWith(`tell ${who} `)).map((c) => c.text.slice(`tell ${who} `.length));
 

@@ -2,36 +2,29 @@
 // from the token when unset, bind host honoured) and allowlists (one polite refusal in DMs,
 // silence in groups).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
+import type { TelegramAdapter } from '../../adapters/telegram/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
 import { testEnv } from '../helpers/env.js';
+import type { RunningBot } from '../helpers/stack.js';
+import { startTelegramBot } from './harness.js';
 
 const BOT = 'parley_bot';
 const SECRET = 'webhook-secret-for-tests';
 
 let tg: FakeTelegram;
 let upstream: FakeUpstream;
-const started: { core: Core; adapter: TelegramAdapter }[] = [];
+const started: RunningBot<TelegramAdapter>[] = [];
 
 async function startAdapter(extra: Record<string, string>) {
-  const core = await createCore(
-    loadConfig(testEnv(upstream, {
-      TELEGRAM_BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
-      TELEGRAM_EDIT_INTERVAL_GROUP_MS: '100',
-      TELEGRAM_WEBHOOK_HOST: '127.0.0.1',
-      ...extra,
-    })),
-    { shutdownGraceMs: 500 },
-  );
-  const adapter = createTelegramAdapter(core, { webhookPort: 0 });
-  await adapter.start();
-  started.push({ core, adapter });
-  return adapter;
+  const bot = await startTelegramBot(upstream, tg, {
+    env: { TELEGRAM_EDIT_INTERVAL_DM_MS: '100', TELEGRAM_EDIT_INTERVAL_GROUP_MS: '100', TELEGRAM_WEBHOOK_HOST: '127.0.0.1', ...extra },
+    adapter: { webhookPort: 0 },
+    core: { shutdownGraceMs: 500 },
+  });
+  started.push(bot);
+  return bot.adapter;
 }
 
 beforeAll(async () => {
@@ -40,11 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { core, adapter } of started) {
-    await core.manager.shutdown();
-    await adapter.stop();
-    await core.close();
-  }
+  for (const bot of started) await bot.close();
   await tg?.close();
   await upstream?.close();
 });

@@ -3,48 +3,38 @@
 // private answer, the /persona and /model pickers, and button presses that are not welcome:
 // someone else's, an older answer's, an unknown one. Each case uses its own chat id.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startFakeTelegram, type BotMessage, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { BotMessage, FakeTelegram } from '../fakes/telegram/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
 import { writePersonas } from '../helpers/personas.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 const ALICE = 501;
 const BOB = 502;
 const GROUP = -100777;
 
+let h: TelegramHarness;
 let tg: FakeTelegram;
 let upstream: FakeUpstream;
-let core: Core;
-let adapter: TelegramAdapter;
 let nextChat = 7000;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream({ chunkDelayMs: 1 });
-  tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: 20, bot: { id: 1000, username: 'parley_bot' } });
-  const env = testEnv(upstream, {
-    TELEGRAM_BOT_TOKEN: tg.token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
-    TELEGRAM_EDIT_INTERVAL_GROUP_MS: '100',
-    PERSONAS: writePersonas(),
-    ADMINS: `telegram:${ALICE}`,
-    CHAT_MODEL: 'gpt-4o',
+  h = await startTelegram({
+    upstream: { chunkDelayMs: 1 },
+    telegram: { secondMs: 20 },
+    env: {
+      TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
+      TELEGRAM_EDIT_INTERVAL_GROUP_MS: '100',
+      PERSONAS: writePersonas(),
+      ADMINS: `telegram:${ALICE}`,
+      CHAT_MODEL: 'gpt-4o',
+    },
+    adapter: { retryAfterUnitMs: 20, draftIntervalMs: 20 },
+    core: { shutdownGraceMs: 500 },
   });
-  core = await createCore(loadConfig(env), { shutdownGraceMs: 500 });
-  adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20 });
-  await adapter.start();
+  ({ tg, upstream } = h);
 });
 afterEach(() => upstream.reset());
-afterAll(async () => {
-  await core?.manager.shutdown();
-  await adapter?.stop();
-  await core?.close();
-  await tg?.close();
-  await upstream?.close();
-});
+afterAll(() => h?.close());
 
 const chatRequests = () => upstream.requests.filter((r) => r.route === 'chat/completions');
 const lastChatBody = () => chatRequests().at(-1)!.body as { model: string; messages: { role: string; content: unknown }[] };

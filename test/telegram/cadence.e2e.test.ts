@@ -2,12 +2,9 @@
 // Bot API, default intervals. Counts calls and limit breaches; the timing figures are in
 // `npm run bench -- cadence`, not here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeTelegram } from '../fakes/telegram/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 const UNIT_MS = 20;
 /** The issue's short answer: 121 characters. */
@@ -15,27 +12,21 @@ const SHORT =
   'The answer is that the relay shows the first readable phrase as soon as the platform allows it, then paces the rest well.';
 const WRITES = new Set(['sendMessageDraft', 'sendMessage', 'editMessageText']);
 
+let h: TelegramHarness;
 let tg: FakeTelegram;
 let upstream: FakeUpstream;
-let core: Core;
-let adapter: TelegramAdapter;
 let nextChat = 5000;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream({ chunkDelayMs: 25 });
-  tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: UNIT_MS, bot: { id: 1000, username: 'parley_bot' } });
-  core = await createCore(loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot })), { shutdownGraceMs: 500 });
-  adapter = createTelegramAdapter(core, { retryAfterUnitMs: UNIT_MS });
-  await adapter.start();
+  h = await startTelegram({
+    upstream: { chunkDelayMs: 25 },
+    telegram: { secondMs: UNIT_MS },
+    adapter: { retryAfterUnitMs: UNIT_MS },
+    core: { shutdownGraceMs: 500 },
+  });
+  ({ tg, upstream } = h);
 });
-
-afterAll(async () => {
-  await core?.manager.shutdown();
-  await adapter?.stop();
-  await core?.close();
-  await tg?.close();
-  await upstream?.close();
-});
+afterAll(() => h?.close());
 
 const writesIn = (chatId: number) => tg.calls.filter((c) => WRITES.has(c.method) && Number(c.payload.chat_id) === chatId);
 const floodErrorsIn = (chatId: number) => tg.calls.filter((c) => c.error?.error_code === 429 && Number(c.payload.chat_id) === chatId);

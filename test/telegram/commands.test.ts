@@ -2,39 +2,23 @@
 // 8.10: they used to say /reset while the menu said /new), and every menu command is one the
 // core understands.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
 import { parseCommand } from '../../src/conversation/commands/index.js';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
 import { helpText, menuCommands } from '../../adapters/telegram/menu.js';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeTelegram } from '../fakes/telegram/server.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 /** The commands a help text names, in order: every line that starts with /word. */
 const commandsNamedIn = (text: string) => text.split('\n').flatMap((l) => /^\/([a-z0-9_]+)/.exec(l)?.[1] ?? []);
 
 describe('/start and /help against the registered menu (real telegraf, fake Bot API)', () => {
+  let h: TelegramHarness;
   let tg: FakeTelegram;
-  let upstream: FakeUpstream;
-  let core: Core;
-  let adapter: TelegramAdapter;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream({ chunkDelayMs: 1 });
-    tg = await startFakeTelegram({ pollHoldMs: 300 });
-    core = await createCore(loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_STREAM: 'edit' })));
-    adapter = createTelegramAdapter(core);
-    await adapter.start();
+    h = await startTelegram({ upstream: { chunkDelayMs: 1 }, env: { TELEGRAM_STREAM: 'edit' } });
+    tg = h.tg;
   });
-
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await tg?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   it.each(['/start', '/help'])('%s names the commands setMyCommands registered, with their descriptions', async (command) => {
     const chatId = command === '/start' ? 71 : 72;

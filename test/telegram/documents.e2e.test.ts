@@ -1,45 +1,26 @@
 // Text files sent as Telegram documents, end to end: the real telegraf in our adapter against
 // the fake Bot API (document messages, getFile, file download) and the fake upstream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeTelegram } from '../fakes/telegram/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 const TEXT_LIMIT = 1024;
 
 describe('telegram: text documents', () => {
+  let h: TelegramHarness;
   let upstream: FakeUpstream;
   let tg: FakeTelegram;
-  let core: Core;
-  let adapter: TelegramAdapter;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream({ reply: 'got it' });
-    tg = await startFakeTelegram({ pollHoldMs: 300, bot: { id: 1000, username: 'parley_bot' } });
-    const config = loadConfig(
-      testEnv(upstream, {
-        LLM_MAX_RETRIES: '0',
-        TELEGRAM_BOT_TOKEN: tg.token,
-        TELEGRAM_API_ROOT: tg.apiRoot,
-        TELEGRAM_STREAM: 'off',
-        TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT),
-      }),
-    );
-    core = await createCore(config, { shutdownGraceMs: 2000 });
-    adapter = createTelegramAdapter(core);
-    await adapter.start();
+    h = await startTelegram({
+      upstream: { reply: 'got it' },
+      env: { LLM_MAX_RETRIES: '0', TELEGRAM_STREAM: 'off', TEXT_ATTACHMENT_MAX_BYTES: String(TEXT_LIMIT) },
+      core: { shutdownGraceMs: 2000 },
+    });
+    ({ tg, upstream } = h);
   });
-
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await tg?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   const chats = () => upstream.requests.filter((r) => r.route === 'chat/completions');
   const lastUserText = () => (chats().at(-1)!.body as { messages: { role: string; content: string }[] }).messages.at(-1)!.content;

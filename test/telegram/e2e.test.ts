@@ -1,33 +1,20 @@
 // End to end: the real telegraf (inside the adapter) against the fake Bot API, the real core
 // against the fake OpenAI-compatible upstream. Each case uses its own chat id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createTelegramAdapter, markdownToTelegramHtml, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { startFakeTelegram, type BotMessage, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { markdownToTelegramHtml } from '../../adapters/telegram/index.js';
+import type { BotMessage, FakeTelegram } from '../fakes/telegram/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 /** One Telegram "second" of retry_after, in ms, on both sides: flood waits stay short. */
 const UNIT_MS = 20;
 const EDIT_INTERVAL_MS = '100';
 
 const BOT = 'parley_bot';
+let h: TelegramHarness;
 let tg: FakeTelegram;
 let upstream: FakeUpstream;
-let core: Core;
-let adapter: TelegramAdapter;
 let nextChat = 1000;
-
-function env(extra: Record<string, string> = {}) {
-  return testEnv(upstream, {
-    TELEGRAM_BOT_TOKEN: tg.token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    TELEGRAM_EDIT_INTERVAL_DM_MS: EDIT_INTERVAL_MS,
-    TELEGRAM_EDIT_INTERVAL_GROUP_MS: EDIT_INTERVAL_MS,
-    ...extra,
-  });
-}
 
 const lastText = (chatId: number) => tg.messagesIn(chatId).at(-1)?.text ?? '';
 const isFinal = (m: BotMessage | undefined, text: string) => !!m && m.text === text;
@@ -55,20 +42,16 @@ async function settle(chatId: number): Promise<void> {
 const messagesBeforeSettle = (chatId: number) => tg.messagesIn(chatId).filter((m) => m.text !== SETTLED);
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream({ chunkDelayMs: 1 });
-  tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: UNIT_MS, bot: { id: 1000, username: BOT } });
-  core = await createCore(loadConfig(env()), { shutdownGraceMs: 500 });
-  adapter = createTelegramAdapter(core, { retryAfterUnitMs: UNIT_MS, draftIntervalMs: 20 });
-  await adapter.start();
+  h = await startTelegram({
+    upstream: { chunkDelayMs: 1 },
+    telegram: { secondMs: UNIT_MS, bot: { id: 1000, username: BOT } },
+    env: { TELEGRAM_EDIT_INTERVAL_DM_MS: EDIT_INTERVAL_MS, TELEGRAM_EDIT_INTERVAL_GROUP_MS: EDIT_INTERVAL_MS },
+    adapter: { retryAfterUnitMs: UNIT_MS, draftIntervalMs: 20 },
+    core: { shutdownGraceMs: 500 },
+  });
+  ({ tg, upstream } = h);
 });
-
-afterAll(async () => {
-  await core?.manager.shutdown();
-  await adapter?.stop();
-  await core?.close();
-  await tg?.close();
-  await upstream?.close();
-});
+afterAll(() => h?.close());
 
 describe('Telegram adapter e2e', () => {
   // The menu names the registry's spellings, the same as Discord and help (issue 10); /start and

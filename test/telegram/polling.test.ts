@@ -2,20 +2,13 @@
 // (5xx, a reset connection) is retried with backoff; 401 (revoked token) and 409 (another
 // poller) end polling with one line naming the cause, through Adapter.onFatal, and `npm start`'s
 // entry point then exits 1 with that line on stderr.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { TelegramError } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createTelegramAdapter } from '../../adapters/telegram/index.js';
 import { pollFailure } from '../../adapters/telegram/polling.js';
 import { startFakeTelegram, type ApiError, type FakeTelegram } from '../fakes/telegram/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { startMain } from '../helpers/entry-point.js';
+import { startTelegramBot } from './harness.js';
 
 const FAST_BACKOFF = { baseMs: 10, maxMs: 40 };
 const CONFLICT: ApiError = { error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' };
@@ -35,22 +28,8 @@ afterAll(async () => {
 });
 
 async function startAdapter() {
-  const core = await createCore(loadConfig(testEnv(upstream, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_STREAM: 'edit' })));
-  const adapter = createTelegramAdapter(core, { pollBackoff: FAST_BACKOFF });
-  const fatal: string[] = [];
-  const firstFatal = new Promise<string>((resolve) => {
-    adapter.onFatal = (reason) => {
-      fatal.push(reason);
-      resolve(reason);
-    };
-  });
-  await adapter.start();
-  const stop = async () => {
-    await core.manager.shutdown();
-    await adapter.stop();
-    await core.close();
-  };
-  return { adapter, fatal, firstFatal, stop };
+  const bot = await startTelegramBot(upstream, tg, { env: { TELEGRAM_STREAM: 'edit' }, adapter: { pollBackoff: FAST_BACKOFF } });
+  return { ...bot, stop: bot.close };
 }
 
 describe('getUpdates failures (real telegraf client, fake Bot API)', () => {
@@ -121,36 +100,25 @@ describe('pollFailure', () => {
 
 describe('npm start when Telegram reports another poller', () => {
   it('exits 1 with one line on stderr naming the 409', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-tg-fatal-'));
-    const tsx = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
     tg.failNext('getUpdates', CONFLICT, 1);
+    const main = startMain({
+      OPENAI_BASE_URL: upstream.url,
+      OPENAI_API_KEY: 'test-key',
+      LOG_LEVEL: 'info',
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+    });
     try {
-      const child = spawn(process.execPath, ['--import', tsx, join(process.cwd(), 'src/main.ts')], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          OPENAI_BASE_URL: upstream.url,
-          OPENAI_API_KEY: 'test-key',
-          DATA_DIR: join(dir, 'data'),
-          LOG_LEVEL: 'info',
-          TELEGRAM_BOT_TOKEN: tg.token,
-          TELEGRAM_API_ROOT: tg.apiRoot,
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const code = await main.exited;
       expect(code).toBe(1);
-      const lines = stderr.trim().split('\n');
+      const lines = main.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^Telegram: another client is taking this bot's updates \(409 /);
-      expect(stdout).toContain('"msg":"a surface stopped for good"');
-      expect(stdout).toContain('"msg":"shutting down"');
-      expect(stdout + stderr).not.toContain(tg.token);
+      expect(main.stdout).toContain('"msg":"a surface stopped for good"');
+      expect(main.stdout).toContain('"msg":"shutting down"');
+      expect(main.stdout + main.stderr).not.toContain(tg.token);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await main.dispose();
     }
   });
 });

@@ -2,49 +2,27 @@
 // the real core and client against the fake upstream streaming a model that thinks first.
 // The chat sees a "thinking…" status that the answer replaces (or, with REASONING=show, a
 // collapsed excerpt above the answer); the thinking never reaches the answer or the history.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/conversation/messages.js';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
+import { useStack } from '../helpers/stack.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 const THOUGHT = 'The user says hello; a short friendly greeting will do.';
 const ANSWER = 'Hello! How can I help you today?';
 const NEXT_ANSWER = 'Still here.';
 const THINKING = t('en', 'thinking');
 
-interface Stack {
-  tg: FakeTelegram;
-  upstream: FakeUpstream;
-  core: Core;
-  adapter: TelegramAdapter;
-}
+type Stack = TelegramHarness;
 
-async function startStack(extra: Record<string, string>): Promise<Stack> {
-  const upstream = await startFakeUpstream({ reply: ANSWER, chunkDelayMs: 10 });
-  const tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: 20, bot: { id: 1000, username: 'parley_bot' } });
-  const env = testEnv(upstream, {
-    TELEGRAM_BOT_TOKEN: tg.token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
-    ...extra,
+const startStack = (extra: Record<string, string>) =>
+  startTelegram({
+    upstream: { reply: ANSWER, chunkDelayMs: 10 },
+    telegram: { secondMs: 20 },
+    env: { TELEGRAM_EDIT_INTERVAL_DM_MS: '100', ...extra },
+    adapter: { retryAfterUnitMs: 20, draftIntervalMs: 20 },
+    core: { shutdownGraceMs: 500 },
   });
-  const core = await createCore(loadConfig(env), { shutdownGraceMs: 500 });
-  const adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20 });
-  await adapter.start();
-  return { tg, upstream, core, adapter };
-}
-
-async function stopStack(s: Stack | undefined): Promise<void> {
-  await s?.core.manager.shutdown();
-  await s?.adapter.stop();
-  await s?.core.close();
-  await s?.tg.close();
-  await s?.upstream.close();
-}
 
 /** The messages of the last chat/completions request, as the provider received them. */
 function lastRequestMessages(upstream: FakeUpstream): { role: string; content: unknown }[] {
@@ -71,11 +49,7 @@ function expectNoThoughtInHistory(s: Stack): void {
 }
 
 describe('REASONING=status (default), Telegram drafts', () => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({});
-  });
-  afterAll(() => stopStack(s));
+  const s = useStack(() => startStack({}));
 
   it('shows "thinking…" while the model reasons, the answer replaces it, history holds no reasoning', async () => {
     const chatId = 2001;
@@ -109,11 +83,7 @@ describe('REASONING=status (default), Telegram drafts', () => {
 });
 
 describe('REASONING=show, Telegram edits', () => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({ REASONING: 'show', TELEGRAM_STREAM: 'edit' });
-  });
-  afterAll(() => stopStack(s));
+  const s = useStack(() => startStack({ REASONING: 'show', TELEGRAM_STREAM: 'edit' }));
 
   it('the status becomes an expandable quote with the excerpt; the answer follows below it', async () => {
     const chatId = 2003;

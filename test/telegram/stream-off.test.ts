@@ -1,41 +1,20 @@
 // TELEGRAM_STREAM=off: no drafts and no edits; the answer arrives as finished messages, each
 // rendered as HTML, split past 4,096 units.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import type { FakeTelegram } from '../fakes/telegram/server.js';
+import type { FakeUpstream } from '../fakes/upstream/server.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 describe('TELEGRAM_STREAM=off', () => {
+  let h: TelegramHarness;
   let tg: FakeTelegram;
   let upstream: FakeUpstream;
-  let core: Core;
-  let adapter: TelegramAdapter;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream({ chunkDelayMs: 1 });
-    tg = await startFakeTelegram({ pollHoldMs: 300 });
-    core = await createCore(
-      loadConfig(testEnv(upstream, {
-        TELEGRAM_BOT_TOKEN: tg.token,
-        TELEGRAM_API_ROOT: tg.apiRoot,
-        TELEGRAM_STREAM: 'off',
-      })),
-      { shutdownGraceMs: 500 },
-    );
-    adapter = createTelegramAdapter(core);
-    await adapter.start();
+    h = await startTelegram({ upstream: { chunkDelayMs: 1 }, env: { TELEGRAM_STREAM: 'off' }, core: { shutdownGraceMs: 500 } });
+    ({ tg, upstream } = h);
   });
-
-  afterAll(async () => {
-    await core?.manager.shutdown();
-    await adapter?.stop();
-    await core?.close();
-    await tg?.close();
-    await upstream?.close();
-  });
+  afterAll(() => h?.close());
 
   it('sends each finished message once, as HTML, without drafts or edits', async () => {
     const answer = `Here is **bold** text.\n\n${'word '.repeat(1000)}\n\nThe end.`;

@@ -2,56 +2,29 @@
 // the fake upstream streaming tool_calls split across chunks, and a real MCP server over stdio.
 // The chat sees "🔧 Using add, echo…" (a draft in private chats, a message edited into the
 // answer in edit mode), then the answer in its place.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.js';
-import { createCore, type Core } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import { describe, expect, it } from 'vitest';
 import { t } from '../../src/conversation/messages.js';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/server.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream/server.js';
-import { testEnv } from '../helpers/env.js';
+import { useStack } from '../helpers/stack.js';
 import { addThenAnswer, answerFromResults, testServersFile, TOOL_ANSWER } from '../helpers/tools.js';
+import { startTelegram, type TelegramHarness } from './harness.js';
 
 const STATUS = t('en', 'tool_status', { tool: 'add, echo' });
 
-interface Stack {
-  tg: FakeTelegram;
-  upstream: FakeUpstream;
-  core: Core;
-  adapter: TelegramAdapter;
-}
-
-async function startStack(extra: Record<string, string>): Promise<Stack> {
-  const upstream = await startFakeUpstream({ reply: answerFromResults, chunkDelayMs: 10 });
-  upstream.setToolPlanner(addThenAnswer);
-  const tg = await startFakeTelegram({ pollHoldMs: 300, secondMs: 20, bot: { id: 1000, username: 'parley_bot' } });
-  const env = testEnv(upstream, {
-    TELEGRAM_BOT_TOKEN: tg.token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    TELEGRAM_EDIT_INTERVAL_DM_MS: '100',
-    MCP_SERVERS: testServersFile(),
-    ...extra,
+async function startStack(extra: Record<string, string>): Promise<TelegramHarness> {
+  const s = await startTelegram({
+    upstream: { reply: answerFromResults, chunkDelayMs: 10 },
+    telegram: { secondMs: 20 },
+    env: { TELEGRAM_EDIT_INTERVAL_DM_MS: '100', MCP_SERVERS: testServersFile(), ...extra },
+    adapter: { retryAfterUnitMs: 20, draftIntervalMs: 20 },
+    core: { shutdownGraceMs: 500 },
   });
-  const core = await createCore(loadConfig(env), { shutdownGraceMs: 500 });
-  const adapter = createTelegramAdapter(core, { retryAfterUnitMs: 20, draftIntervalMs: 20 });
-  await adapter.start();
-  return { tg, upstream, core, adapter };
-}
-
-async function stopStack(s: Stack | undefined): Promise<void> {
-  await s?.core.manager.shutdown();
-  await s?.adapter.stop();
-  await s?.core.close();
-  await s?.tg.close();
-  await s?.upstream.close();
+  // Set before any message is sent; the planner only shapes chat replies.
+  s.upstream.setToolPlanner(addThenAnswer);
+  return s;
 }
 
 describe('tools on Telegram, drafts (private chat)', () => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({});
-  }, 30_000);
-  afterAll(() => stopStack(s));
+  const s = useStack(() => startStack({}), 30_000);
 
   it('the status draft shows the tools, the answer takes its place, history keeps the results', async () => {
     const chatId = 3001;
@@ -74,11 +47,7 @@ describe('tools on Telegram, drafts (private chat)', () => {
 });
 
 describe('tools on Telegram, edit mode', () => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({ TELEGRAM_STREAM: 'edit' });
-  }, 30_000);
-  afterAll(() => stopStack(s));
+  const s = useStack(() => startStack({ TELEGRAM_STREAM: 'edit' }), 30_000);
 
   it('the status message is edited into the answer', async () => {
     const chatId = 3002;
