@@ -1,15 +1,25 @@
 // Streamed text -> lines no wider than the terminal, broken between words. Terminals wrap
 // mid-word on their own; this breaks at spaces instead, and between CJK characters (which
-// carry no spaces). A word that arrives in two chunks is held until it is complete.
-import { graphemeWidth, splitGraphemes } from '../../src/format/width.js';
+// carry no spaces). A word that arrives in two chunks is held until it is complete, unless it
+// is longer than a line (a long token): where it starts is decided then, so it prints as it comes.
+// Text is read by index with a grapheme cursor and printed in slices: a 1 MB answer is not
+// turned into a string per character.
+import { clusterWidth, GraphemeCursor, isSimpleText } from '../../src/format/width.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
 
 export class WordWrapper {
   private column = 0;
   private word = '';
   private wordWidth = 0;
   private spaces = '';
+  /** The current word is longer than a line and printed as it arrives (`word` holds nothing then). */
+  private streamingWord = false;
 
-  /** `width()` is read at every word so a resized terminal wraps at its new width; undefined = no wrapping. */
+  /** `width()` is read at every write so a resized terminal wraps at its new width; undefined = no wrapping. */
   constructor(private readonly width: () => number | undefined) {}
 
   /** Returns what can be printed now; an incomplete last word waits for more text or `flush`. */
@@ -17,32 +27,46 @@ export class WordWrapper {
     const cols = this.width();
     if (!cols || cols < 2) return text;
     let out = '';
-    for (const g of splitGraphemes(text)) {
-      if (g === '\n' || g === '\r\n') {
-        out += this.placeWord(cols) + '\n';
+    // The current word's part in `text` (-1: none), added to `word` when the word or the text ends.
+    let partStart = -1;
+    let partWidth = 0;
+    const graphemes = new Graphemes(text);
+    for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
+      const c = text.charCodeAt(start);
+      const single = end === start + 1;
+      const lineEnd = (single && c === LF) || (c === CR && end === start + 2 && text.charCodeAt(start + 1) === LF);
+      const space = single && (c === SPACE || c === TAB);
+      const w = lineEnd || space ? 0 : graphemes.width(start, end);
+      if (!lineEnd && !space && w < 2) {
+        if (partStart < 0) partStart = start;
+        partWidth += w;
+        continue;
+      }
+      if (partStart >= 0) out += this.growWord(text.slice(partStart, start), partWidth, cols);
+      partStart = -1;
+      partWidth = 0;
+      out += this.endWord(cols);
+      if (lineEnd) {
+        out += '\n';
         this.column = 0;
         this.spaces = '';
-      } else if (g === ' ' || g === '\t') {
-        out += this.placeWord(cols);
+      } else if (space) {
         this.spaces += ' ';
-      } else if (graphemeWidth(g) === 2) {
-        // CJK: every character is a place to break.
-        out += this.placeWord(cols);
-        this.word = g;
-        this.wordWidth = 2;
-        out += this.placeWord(cols);
       } else {
-        this.word += g;
-        this.wordWidth += graphemeWidth(g);
+        // CJK: every character is a place to break.
+        this.word = text.slice(start, end);
+        this.wordWidth = w;
+        out += this.placeWord(cols);
       }
     }
+    if (partStart >= 0) out += this.growWord(text.slice(partStart), partWidth, cols);
     return out;
   }
 
   /** Prints the held word (the message is complete); the next text starts a fresh line. */
   flush(): string {
     const cols = this.width();
-    const out = cols && cols >= 2 ? this.placeWord(cols) : '';
+    const out = cols && cols >= 2 ? this.endWord(cols) : '';
     this.spaces = '';
     return out;
   }
@@ -53,6 +77,24 @@ export class WordWrapper {
     this.word = '';
     this.wordWidth = 0;
     this.spaces = '';
+    this.streamingWord = false;
+  }
+
+  /** More of the current word: held while it may still move to the next line, printed once it is longer than one. */
+  private growWord(part: string, width: number, cols: number): string {
+    if (this.streamingWord) return this.cutWord(part, cols);
+    this.word += part;
+    this.wordWidth += width;
+    if (this.wordWidth <= cols) return '';
+    // Longer than a line: it starts on a line of its own (or where the line is empty) whatever follows.
+    const out = this.placeWord(cols);
+    this.streamingWord = true;
+    return out;
+  }
+
+  private endWord(cols: number): string {
+    this.streamingWord = false;
+    return this.placeWord(cols);
   }
 
   private placeWord(cols: number): string {
@@ -66,19 +108,52 @@ export class WordWrapper {
       out += this.spaces;
       this.column += this.spaces.length;
     }
-    // A word longer than a whole line (a URL, a long token) is cut where the line ends.
-    for (const g of this.wordWidth > cols - this.column ? splitGraphemes(this.word) : [this.word]) {
-      const w = g === this.word ? this.wordWidth : graphemeWidth(g);
-      if (this.column > 0 && this.column + w > cols) {
-        out += '\n';
-        this.column = 0;
-      }
-      out += g;
-      this.column += w;
+    if (this.wordWidth > cols - this.column) {
+      out += this.cutWord(this.word, cols);
+    } else {
+      out += this.word;
+      this.column += this.wordWidth;
     }
     this.word = '';
     this.wordWidth = 0;
     this.spaces = '';
     return out;
+  }
+
+  /** A word longer than the rest of the line (a URL, a long token) is cut where each line ends. */
+  private cutWord(word: string, cols: number): string {
+    let out = '';
+    let from = 0;
+    const graphemes = new Graphemes(word);
+    for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
+      const w = graphemes.width(start, end);
+      if (this.column > 0 && this.column + w > cols) {
+        out += `${word.slice(from, start)}\n`;
+        from = start;
+        this.column = 0;
+      }
+      this.column += w;
+    }
+    return out + word.slice(from);
+  }
+}
+
+/** The graphemes of a text and their columns; simple text (Latin, CJK) steps one code unit at a time without the cursor. */
+class Graphemes {
+  private readonly cursor: GraphemeCursor | undefined;
+  private pos = 0;
+
+  constructor(private readonly text: string) {
+    this.cursor = isSimpleText(text) ? undefined : new GraphemeCursor(text);
+  }
+
+  /** The end of the next grapheme; -1 at the end of the text. */
+  next(): number {
+    if (this.cursor) return this.cursor.next();
+    return this.pos < this.text.length ? ++this.pos : -1;
+  }
+
+  width(start: number, end: number): number {
+    return clusterWidth(this.text, start, end);
   }
 }
