@@ -91,7 +91,8 @@ export class MessageWriter {
    */
   async progress(source: ReplySource, changed?: () => Promise<void>): Promise<void> {
     this.chunk.pull(source);
-    await this.finishCompletedChunks(false);
+    // Most deltas complete no chunk: no call (and no promise) for them.
+    if (!this.chunk.fits()) await this.finishCompletedChunks(false);
     if (!this.streamsByEditing) return;
     const draft = this.chunk.draft();
     if (!draft) return;

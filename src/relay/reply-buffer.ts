@@ -8,10 +8,12 @@ export interface ReplySource {
 }
 
 export class ReplyBuffer implements ReplySource {
-  /** The whole reply so far. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
-  text = '';
+  /** UTF-16 units so far: a cap is checked per delta without looking at the text. */
+  length = 0;
   /** The deltas as they came: a writer reads only the ones it has not seen (its cost follows the delta). */
   private readonly parts: string[] = [];
+  /** The parts joined, once asked for (joining per delta would build a string per delta). */
+  private joined: string | undefined = '';
   /** Bumped on every change (new text or the end), so a writer knows whether to look again. */
   version = 0;
   done = false;
@@ -19,10 +21,16 @@ export class ReplyBuffer implements ReplySource {
   error: unknown = undefined;
   private waiters: Array<() => void> = [];
 
+  /** The whole reply so far, one flat string. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
+  get text(): string {
+    return (this.joined ??= this.parts.join(''));
+  }
+
   append(delta: string): void {
     if (!delta) return;
-    this.text += delta;
     this.parts.push(delta);
+    this.length += delta.length;
+    this.joined = undefined;
     this.changed();
   }
 
