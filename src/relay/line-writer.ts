@@ -17,11 +17,14 @@ export class LinePacer {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Waits for the channel's next slot; false when `stop` aborted the wait. */
-  async waitForSlot(pacingMs: number, stop?: AbortSignal): Promise<boolean> {
+  /**
+   * Waits for the channel's next slot; false when `stop` aborted the wait. A free slot is taken
+   * at once, without a promise: a long reply sends thousands of lines.
+   */
+  waitForSlot(pacingMs: number, stop?: AbortSignal): boolean | Promise<boolean> {
     const wait = this.lastSentAt + pacingMs - this.clock.now();
-    if (wait > 0) await this.clock.sleep(wait, stop);
-    return !stop?.aborted;
+    if (wait <= 0) return !stop?.aborted;
+    return this.clock.sleep(wait, stop).then(() => !stop?.aborted);
   }
 
   markSent(): void {
@@ -265,7 +268,9 @@ export class LineWriter {
   /** One line in the channel's next slot; a failed send is retried once in the slot after. */
   private async sendPaced(line: string, stop?: AbortSignal): Promise<void> {
     for (let attempt = 1; attempt <= 2; attempt++) {
-      if (!(await this.pacer.waitForSlot(this.limits.pacingMs, stop))) {
+      const slot = this.pacer.waitForSlot(this.limits.pacingMs, stop);
+      const free = typeof slot === 'boolean' ? slot : await slot;
+      if (!free) {
         this.queue.unshift(line);
         return;
       }
