@@ -10,12 +10,14 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export class WordWrapper {
   private column = 0;
   private word = '';
   private wordWidth = 0;
-  private spaces = '';
+  /** Spaces since the last word (a tab counts as one). */
+  private spaces = 0;
   /** The current word is longer than a line and printed as it arrives (`word` holds nothing then). */
   private streamingWord = false;
 
@@ -26,6 +28,7 @@ export class WordWrapper {
   write(text: string): string {
     const cols = this.width();
     if (!cols || cols < 2) return text;
+    if (PRINTABLE_ASCII.test(text)) return this.writeAscii(text, cols);
     let out = '';
     // The current word's part in `text` (-1: none), added to `word` when the word or the text ends.
     let partStart = -1;
@@ -49,9 +52,9 @@ export class WordWrapper {
       if (lineEnd) {
         out += '\n';
         this.column = 0;
-        this.spaces = '';
+        this.spaces = 0;
       } else if (space) {
-        this.spaces += ' ';
+        this.spaces++;
       } else {
         // CJK: every character is a place to break.
         this.word = text.slice(start, end);
@@ -63,11 +66,29 @@ export class WordWrapper {
     return out;
   }
 
+  /** write() for printable ASCII: one column a character, words between spaces, found with indexOf. */
+  private writeAscii(text: string, cols: number): string {
+    let out = '';
+    for (let i = 0; i < text.length; ) {
+      if (text.charCodeAt(i) === SPACE) {
+        out += this.endWord(cols);
+        this.spaces++;
+        i++;
+        continue;
+      }
+      let end = text.indexOf(' ', i);
+      if (end < 0) end = text.length;
+      out += this.growWord(text.slice(i, end), end - i, cols);
+      i = end;
+    }
+    return out;
+  }
+
   /** Prints the held word (the message is complete); the next text starts a fresh line. */
   flush(): string {
     const cols = this.width();
     const out = cols && cols >= 2 ? this.endWord(cols) : '';
-    this.spaces = '';
+    this.spaces = 0;
     return out;
   }
 
@@ -76,7 +97,7 @@ export class WordWrapper {
     this.column = 0;
     this.word = '';
     this.wordWidth = 0;
-    this.spaces = '';
+    this.spaces = 0;
     this.streamingWord = false;
   }
 
@@ -101,12 +122,12 @@ export class WordWrapper {
     if (!this.word) return '';
     let out = '';
     // Filling the last column exactly is fine; a terminal moves on only with the next character.
-    if (this.column > 0 && this.column + this.spaces.length + this.wordWidth > cols) {
+    if (this.column > 0 && this.column + this.spaces + this.wordWidth > cols) {
       out += '\n';
       this.column = 0;
     } else {
-      out += this.spaces;
-      this.column += this.spaces.length;
+      out += this.spaces === 1 ? ' ' : ' '.repeat(this.spaces);
+      this.column += this.spaces;
     }
     if (this.wordWidth > cols - this.column) {
       out += this.cutWord(this.word, cols);
@@ -116,12 +137,28 @@ export class WordWrapper {
     }
     this.word = '';
     this.wordWidth = 0;
-    this.spaces = '';
+    this.spaces = 0;
     return out;
+  }
+
+  /** cutWord for printable ASCII: each line takes as many characters as it has columns left. */
+  private cutAscii(word: string, cols: number): string {
+    let out = '';
+    for (let from = 0; ; ) {
+      const room = Math.max(0, cols - this.column);
+      if (word.length - from <= room) {
+        this.column += word.length - from;
+        return out + word.slice(from);
+      }
+      out += `${word.slice(from, from + room)}\n`;
+      from += room;
+      this.column = 0;
+    }
   }
 
   /** A word longer than the rest of the line (a URL, a long token) is cut where each line ends. */
   private cutWord(word: string, cols: number): string {
+    if (PRINTABLE_ASCII.test(word)) return this.cutAscii(word, cols);
     let out = '';
     let from = 0;
     const graphemes = new Graphemes(word);
