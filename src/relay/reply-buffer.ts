@@ -76,9 +76,13 @@ class AbortRace {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
+  /** `pending` is always handled here: after a stop it may still reject, and that is not an unhandled rejection. */
   next<T>(pending: Promise<T>): Promise<T | typeof ABORTED> {
     if (!this.signal) return pending;
-    if (this.signal.aborted) return Promise.resolve(ABORTED);
+    if (this.signal.aborted) {
+      pending.catch(() => {});
+      return Promise.resolve(ABORTED);
+    }
     return new Promise<T | typeof ABORTED>((resolve, reject) => {
       this.wake = resolve;
       pending.then(resolve, reject);
@@ -98,9 +102,7 @@ export async function readDeltas(deltas: AsyncIterable<string>, buffer: ReplyBuf
     iterator = deltas[Symbol.asyncIterator]();
     for (;;) {
       if (signal?.aborted) break;
-      const next = iterator.next();
-      next.catch(() => {}); // settled later after a stop: not an unhandled rejection
-      const result = await abort.next(next);
+      const result = await abort.next(iterator.next());
       if (result === ABORTED) break;
       if (result.done) return buffer.end();
       if (typeof result.value === 'string') buffer.append(result.value);
