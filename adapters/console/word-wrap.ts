@@ -4,7 +4,7 @@
 // is longer than a line (a long token): where it starts is decided then, so it prints as it comes.
 // Text is read by index with a grapheme cursor and printed in slices: a 1 MB answer is not
 // turned into a string per character.
-import { clusterWidth, GraphemeCursor, isSimpleText } from '../../src/format/width.js';
+import { clusterWidth, GraphemeCursor, isSimpleText, simpleColumns } from '../../src/format/width.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -60,6 +60,12 @@ export class WordWrapper {
         this.word = text.slice(start, end);
         this.wordWidth = w;
         out += this.placeWord(cols);
+        if (graphemes.simple) {
+          // The wide characters right after it go a line at a time, not a string each.
+          const runEnd = wideRunEnd(text, end);
+          out += this.placeWide(text, end, runEnd, cols);
+          end = graphemes.skipTo(runEnd);
+        }
       }
     }
     if (partStart >= 0) out += this.growWord(text.slice(partStart), partWidth, cols);
@@ -141,6 +147,22 @@ export class WordWrapper {
     return out;
   }
 
+  /** Wide characters text[from, to) after a placed one (no spaces between): as many on a line as fit. */
+  private placeWide(text: string, from: number, to: number, cols: number): string {
+    let out = '';
+    while (from < to) {
+      if (this.column > 0 && this.column + 2 > cols) {
+        out += '\n';
+        this.column = 0;
+      }
+      const n = Math.min(to - from, Math.floor((cols - this.column) / 2));
+      out += text.slice(from, from + n);
+      this.column += 2 * n;
+      from += n;
+    }
+    return out;
+  }
+
   /** cutWord for printable ASCII: each line takes as many characters as it has columns left. */
   private cutAscii(word: string, cols: number): string {
     let out = '';
@@ -175,6 +197,13 @@ export class WordWrapper {
   }
 }
 
+/** Where the run of simple wide characters (CJK) starting at `from` ends. */
+function wideRunEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && simpleColumns(text.charCodeAt(i)) === 2) i++;
+  return i;
+}
+
 /** The graphemes of a text and their columns; simple text (Latin, CJK) steps one code unit at a time without the cursor. */
 class Graphemes {
   private readonly cursor: GraphemeCursor | undefined;
@@ -182,6 +211,17 @@ class Graphemes {
 
   constructor(private readonly text: string) {
     this.cursor = isSimpleText(text) ? undefined : new GraphemeCursor(text);
+  }
+
+  /** True when every code unit is a grapheme of its own (no cursor needed). */
+  get simple(): boolean {
+    return this.cursor === undefined;
+  }
+
+  /** Simple text only: the next grapheme starts at `pos`; returns it. */
+  skipTo(pos: number): number {
+    this.pos = pos;
+    return pos;
   }
 
   /** The end of the next grapheme; -1 at the end of the text. */
