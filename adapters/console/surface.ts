@@ -6,8 +6,18 @@ import { join, resolve } from 'node:path';
 import type { ChannelKey, PostOptions, SurfaceLimits, Transport, Upload } from '../../src/types.js';
 import { WordWrapper } from './word-wrap.js';
 
-/** Terminals take any length; this only bounds one message's buffer. */
-const CONSOLE_MAX_CHARS = 100_000;
+/**
+ * A terminal takes a message of any length (a reply is bounded by REPLY_MAX_CHARS), appending as
+ * it grows: the relay never needs to split one, and a split would print the message's tail again
+ * (the terminal cannot take back a draft that ran past the cut).
+ */
+const CONSOLE_MAX_CHARS = Number.MAX_SAFE_INTEGER;
+/**
+ * Frames of the message being streamed: each patch hands over the whole text so far, so a patch
+ * per delta costs the message's length per delta (seconds of CPU for 1 MB). 20 frames a second
+ * is faster than anyone reads, and a frame prints every delta since the one before.
+ */
+const CONSOLE_FRAME_MS = 50;
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
 
@@ -24,7 +34,14 @@ export class ConsoleTransport implements Transport<number> {
   readonly platform = 'console' as const;
   readonly channel: ChannelKey;
   readonly commandPrefix = '/';
-  readonly limits: SurfaceLimits = { maxChars: CONSOLE_MAX_CHARS, canEdit: true, minEditIntervalMs: 0, audioFormat: 'mp3' };
+  readonly limits: SurfaceLimits = {
+    maxChars: CONSOLE_MAX_CHARS,
+    canEdit: true,
+    minEditIntervalMs: CONSOLE_FRAME_MS,
+    // Nothing to fit: the cheapest length will do.
+    measure: (text) => text.length,
+    audioFormat: 'mp3',
+  };
   private nextId = 1;
   /** The message being streamed: only the suffix of a patch is printed. */
   private open: { id: number; text: string } | undefined;

@@ -1,40 +1,91 @@
 // Streamed text -> lines no wider than the terminal, broken between words. Terminals wrap
 // mid-word on their own; this breaks at spaces instead, and between CJK characters (which
-// carry no spaces). A word that arrives in two chunks is held until it is complete.
-import { graphemeWidth, splitGraphemes } from '../../src/format/width.js';
+// carry no spaces). A word that arrives in two chunks is held until it is complete, unless it
+// is longer than a line (a long token): where it starts is decided then, so it prints as it comes.
+// Text is read by index with a grapheme cursor and printed in slices: a 1 MB answer is not
+// turned into a string per character.
+import { clusterWidth, GraphemeCursor, isSimpleText, simpleColumns } from '../../src/format/width.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export class WordWrapper {
   private column = 0;
   private word = '';
   private wordWidth = 0;
-  private spaces = '';
+  /** Spaces since the last word (a tab counts as one). */
+  private spaces = 0;
+  /** The current word is longer than a line and printed as it arrives (`word` holds nothing then). */
+  private streamingWord = false;
 
-  /** `width()` is read at every word so a resized terminal wraps at its new width; undefined = no wrapping. */
+  /** `width()` is read at every write so a resized terminal wraps at its new width; undefined = no wrapping. */
   constructor(private readonly width: () => number | undefined) {}
 
   /** Returns what can be printed now; an incomplete last word waits for more text or `flush`. */
   write(text: string): string {
     const cols = this.width();
     if (!cols || cols < 2) return text;
+    if (PRINTABLE_ASCII.test(text)) return this.writeAscii(text, cols);
     let out = '';
-    for (const g of splitGraphemes(text)) {
-      if (g === '\n' || g === '\r\n') {
-        out += this.placeWord(cols) + '\n';
-        this.column = 0;
-        this.spaces = '';
-      } else if (g === ' ' || g === '\t') {
-        out += this.placeWord(cols);
-        this.spaces += ' ';
-      } else if (graphemeWidth(g) === 2) {
-        // CJK: every character is a place to break.
-        out += this.placeWord(cols);
-        this.word = g;
-        this.wordWidth = 2;
-        out += this.placeWord(cols);
-      } else {
-        this.word += g;
-        this.wordWidth += graphemeWidth(g);
+    // The current word's part in `text` (-1: none), added to `word` when the word or the text ends.
+    let partStart = -1;
+    let partWidth = 0;
+    const graphemes = new Graphemes(text);
+    for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
+      const c = text.charCodeAt(start);
+      const single = end === start + 1;
+      const lineEnd = (single && c === LF) || (c === CR && end === start + 2 && text.charCodeAt(start + 1) === LF);
+      const space = single && (c === SPACE || c === TAB);
+      const w = lineEnd || space ? 0 : graphemes.width(start, end);
+      if (!lineEnd && !space && w < 2) {
+        if (partStart < 0) partStart = start;
+        partWidth += w;
+        continue;
       }
+      if (partStart >= 0) out += this.growWord(text.slice(partStart, start), partWidth, cols);
+      partStart = -1;
+      partWidth = 0;
+      out += this.endWord(cols);
+      if (lineEnd) {
+        out += '\n';
+        this.column = 0;
+        this.spaces = 0;
+      } else if (space) {
+        this.spaces++;
+      } else {
+        // CJK: every character is a place to break.
+        this.word = text.slice(start, end);
+        this.wordWidth = w;
+        out += this.placeWord(cols);
+        if (graphemes.simple) {
+          // The wide characters right after it go a line at a time, not a string each.
+          const runEnd = wideRunEnd(text, end);
+          out += this.placeWide(text, end, runEnd, cols);
+          end = graphemes.skipTo(runEnd);
+        }
+      }
+    }
+    if (partStart >= 0) out += this.growWord(text.slice(partStart), partWidth, cols);
+    return out;
+  }
+
+  /** write() for printable ASCII: one column a character, words between spaces, found with indexOf. */
+  private writeAscii(text: string, cols: number): string {
+    let out = '';
+    for (let i = 0; i < text.length; ) {
+      if (text.charCodeAt(i) === SPACE) {
+        out += this.endWord(cols);
+        this.spaces++;
+        i++;
+        continue;
+      }
+      let end = text.indexOf(' ', i);
+      if (end < 0) end = text.length;
+      out += this.growWord(text.slice(i, end), end - i, cols);
+      i = end;
     }
     return out;
   }
@@ -42,8 +93,8 @@ export class WordWrapper {
   /** Prints the held word (the message is complete); the next text starts a fresh line. */
   flush(): string {
     const cols = this.width();
-    const out = cols && cols >= 2 ? this.placeWord(cols) : '';
-    this.spaces = '';
+    const out = cols && cols >= 2 ? this.endWord(cols) : '';
+    this.spaces = 0;
     return out;
   }
 
@@ -52,33 +103,134 @@ export class WordWrapper {
     this.column = 0;
     this.word = '';
     this.wordWidth = 0;
-    this.spaces = '';
+    this.spaces = 0;
+    this.streamingWord = false;
+  }
+
+  /** More of the current word: held while it may still move to the next line, printed once it is longer than one. */
+  private growWord(part: string, width: number, cols: number): string {
+    if (this.streamingWord) return this.cutWord(part, cols);
+    this.word += part;
+    this.wordWidth += width;
+    if (this.wordWidth <= cols) return '';
+    // Longer than a line: it starts on a line of its own (or where the line is empty) whatever follows.
+    const out = this.placeWord(cols);
+    this.streamingWord = true;
+    return out;
+  }
+
+  private endWord(cols: number): string {
+    this.streamingWord = false;
+    return this.placeWord(cols);
   }
 
   private placeWord(cols: number): string {
     if (!this.word) return '';
     let out = '';
     // Filling the last column exactly is fine; a terminal moves on only with the next character.
-    if (this.column > 0 && this.column + this.spaces.length + this.wordWidth > cols) {
+    if (this.column > 0 && this.column + this.spaces + this.wordWidth > cols) {
       out += '\n';
       this.column = 0;
     } else {
-      out += this.spaces;
-      this.column += this.spaces.length;
+      out += this.spaces === 1 ? ' ' : ' '.repeat(this.spaces);
+      this.column += this.spaces;
     }
-    // A word longer than a whole line (a URL, a long token) is cut where the line ends.
-    for (const g of this.wordWidth > cols - this.column ? splitGraphemes(this.word) : [this.word]) {
-      const w = g === this.word ? this.wordWidth : graphemeWidth(g);
-      if (this.column > 0 && this.column + w > cols) {
-        out += '\n';
-        this.column = 0;
-      }
-      out += g;
-      this.column += w;
+    if (this.wordWidth > cols - this.column) {
+      out += this.cutWord(this.word, cols);
+    } else {
+      out += this.word;
+      this.column += this.wordWidth;
     }
     this.word = '';
     this.wordWidth = 0;
-    this.spaces = '';
+    this.spaces = 0;
     return out;
+  }
+
+  /** Wide characters text[from, to) after a placed one (no spaces between): as many on a line as fit. */
+  private placeWide(text: string, from: number, to: number, cols: number): string {
+    let out = '';
+    while (from < to) {
+      if (this.column > 0 && this.column + 2 > cols) {
+        out += '\n';
+        this.column = 0;
+      }
+      const n = Math.min(to - from, Math.floor((cols - this.column) / 2));
+      out += text.slice(from, from + n);
+      this.column += 2 * n;
+      from += n;
+    }
+    return out;
+  }
+
+  /** cutWord for printable ASCII: each line takes as many characters as it has columns left. */
+  private cutAscii(word: string, cols: number): string {
+    let out = '';
+    for (let from = 0; ; ) {
+      const room = Math.max(0, cols - this.column);
+      if (word.length - from <= room) {
+        this.column += word.length - from;
+        return out + word.slice(from);
+      }
+      out += `${word.slice(from, from + room)}\n`;
+      from += room;
+      this.column = 0;
+    }
+  }
+
+  /** A word longer than the rest of the line (a URL, a long token) is cut where each line ends. */
+  private cutWord(word: string, cols: number): string {
+    if (PRINTABLE_ASCII.test(word)) return this.cutAscii(word, cols);
+    let out = '';
+    let from = 0;
+    const graphemes = new Graphemes(word);
+    for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
+      const w = graphemes.width(start, end);
+      if (this.column > 0 && this.column + w > cols) {
+        out += `${word.slice(from, start)}\n`;
+        from = start;
+        this.column = 0;
+      }
+      this.column += w;
+    }
+    return out + word.slice(from);
+  }
+}
+
+/** Where the run of simple wide characters (CJK) starting at `from` ends. */
+function wideRunEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && simpleColumns(text.charCodeAt(i)) === 2) i++;
+  return i;
+}
+
+/** The graphemes of a text and their columns; simple text (Latin, CJK) steps one code unit at a time without the cursor. */
+class Graphemes {
+  private readonly cursor: GraphemeCursor | undefined;
+  private pos = 0;
+
+  constructor(private readonly text: string) {
+    this.cursor = isSimpleText(text) ? undefined : new GraphemeCursor(text);
+  }
+
+  /** True when every code unit is a grapheme of its own (no cursor needed). */
+  get simple(): boolean {
+    return this.cursor === undefined;
+  }
+
+  /** Simple text only: the next grapheme starts at `pos`; returns it. */
+  skipTo(pos: number): number {
+    this.pos = pos;
+    return pos;
+  }
+
+  /** The end of the next grapheme; -1 at the end of the text. */
+  next(): number {
+    if (this.cursor) return this.cursor.next();
+    return this.pos < this.text.length ? ++this.pos : -1;
+  }
+
+  width(start: number, end: number): number {
+    return clusterWidth(this.text, start, end);
   }
 }

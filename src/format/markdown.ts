@@ -8,10 +8,13 @@ const TAB_AS_SPACES = '    ';
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** Control characters (C0, DEL, C1) and line/paragraph separators never reach a line. */
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/g;
+/** Anything toSingleLine replaces: a tab, a control character (ESC and CSI among them), a separator. */
+const TO_REPLACE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 
 /** Replaces what must not be inside one line: tabs become spaces, control characters go. */
 export function toSingleLine(text: string): string {
-  if (PRINTABLE_ASCII.test(text)) return text; // most lines: nothing to replace
+  // Most lines have nothing to replace: one scan says so (a long line skips the VT-sequence regex).
+  if (PRINTABLE_ASCII.test(text) || !TO_REPLACE.test(text)) return text;
   // Whole ANSI/VT sequences go first, or removing ESC alone would leave "[31m" in the line.
   return stripVTControlCharacters(text).replace(/\t/g, TAB_AS_SPACES).replace(CONTROL, '');
 }

@@ -8,8 +8,17 @@ import { boundaryAtOrBefore, GraphemeCursor } from './width.js';
 
 export type Measure = (text: string) => number;
 
-/** Length in Unicode code points (the default platform measure). */
+/** A low surrogate: the second half of a code point outside the BMP. */
+const LOW_SURROGATE = /[\udc00-\udfff]/;
+
+/**
+ * Length in Unicode code points (the default platform measure): UTF-16 units less the low
+ * surrogates. Most text has none, and the regex engine says so at once for a one-byte string
+ * and scans others natively, several times faster than a loop over char codes (the console
+ * measures 100k-char messages); only text with surrogates is counted unit by unit.
+ */
 export const codePointLength: Measure = (text) => {
+  if (!LOW_SURROGATE.test(text)) return text.length;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -32,9 +32,13 @@ const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x30000, 0x3fffd], // CJK extension G..
 ];
 
+/** Per BMP code point: 1 when wide (a table: the splitter asks this per character of CJK text). */
+const WIDE_BMP = new Uint8Array(0x10000);
+for (const [lo, hi] of WIDE_RANGES) WIDE_BMP.fill(1, lo, Math.min(hi, 0xffff) + 1);
+
 /** True for a code point in an East-Asian wide / full-width range. */
 export function isWideCodePoint(cp: number): boolean {
-  if (cp < 0x1100) return false;
+  if (cp < 0x10000) return WIDE_BMP[cp] === 1;
   for (const [lo, hi] of WIDE_RANGES) {
     if (cp < lo) return false;
     if (cp <= hi) return true;
@@ -90,6 +94,19 @@ const BMP_FLAGS = new Uint8Array(0x10000);
 for (const [lo, hi] of SIMPLE_RANGES) for (let c = lo; c <= hi; c++) BMP_FLAGS[c] = SIMPLE | (isWideCodePoint(c) ? WIDE : 0);
 
 const isSimple = (c: number): boolean => (BMP_FLAGS[c]! & SIMPLE) !== 0;
+
+const hex = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`;
+/** Text made only of simple code units (one regex scan, native, instead of a lookup per unit). */
+const ALL_SIMPLE = new RegExp(`^[${SIMPLE_RANGES.map(([lo, hi]) => `${hex(lo)}-${hex(hi)}`).join('')}]*$`);
+
+/** True when every code unit of `text` is simple: each is a grapheme of its own, of `simpleColumns` columns. */
+export const isSimpleText = (text: string): boolean => ALL_SIMPLE.test(text);
+
+/** Columns of a simple code unit (1 or 2); 0 for any other. */
+export const simpleColumns = (c: number): number => {
+  const flags = BMP_FLAGS[c]!;
+  return flags & SIMPLE ? (flags & WIDE ? 2 : 1) : 0;
+};
 
 /**
  * The nearest position at or before `at` that is surely a cluster boundary (0 when none is

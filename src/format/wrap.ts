@@ -4,7 +4,8 @@
 // (surrogate pair, emoji) is never cut. Time is linear in the text: a huge token or paragraph
 // is walked once, grapheme by grapheme, and only lines are measured.
 import { noBreakBetween } from './line-break.js';
-import { clusterWidth, GraphemeCursor } from './width.js';
+import { clusterWidth, GraphemeCursor, isSimpleText } from './width.js';
+import { wrapSimple } from './wrap-simple.js';
 
 /** A word, a wide character, or either glued to punctuation, with the spaces before it. */
 interface Unit {
@@ -149,17 +150,27 @@ function wrapAscii(text: string, width: number): string[] {
   return out;
 }
 
+/** The lines of the width-only fast paths, or undefined when the text needs the grapheme walk. */
+function wrapByWidth(text: string, width: number): string[] | undefined {
+  if (width < 1) return undefined;
+  if (PRINTABLE_ASCII.test(text)) return wrapAscii(text, width);
+  return isSimpleText(text) ? wrapSimple(text, width) : undefined;
+}
+
 /**
  * Wraps `text` (one line, no newlines) into lines of at most `width` display columns that also
  * pass `fits` when given. A word longer than a line is cut between graphemes.
  */
 export function wrapLine(text: string, width: number, fits?: (line: string) => boolean): string[] {
-  if (width >= 1 && PRINTABLE_ASCII.test(text)) {
-    const lines = wrapAscii(text, width);
-    // `fits` is a budget that a shorter line never fails: when every full line passes, so did
-    // every prefix the general walk would have tried, and it would have wrapped the same way.
-    if (!fits || lines.every(fits)) return lines;
-  }
+  const lines = wrapByWidth(text, width);
+  // `fits` is a budget that a shorter line never fails: when every full line passes, so did
+  // every prefix the general walk would have tried, and it would have wrapped the same way.
+  if (lines && (!fits || lines.every(fits))) return lines;
+  return wrapByGraphemes(text, width, fits);
+}
+
+/** wrapLine by the general walk, grapheme by grapheme (exported so tests can hold the fast paths to it). */
+export function wrapByGraphemes(text: string, width: number, fits?: (line: string) => boolean): string[] {
   const ok = (line: string, columns: number): boolean => columns <= width && (!fits || fits(line));
   const out: string[] = [];
   let line = '';

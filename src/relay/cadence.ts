@@ -66,10 +66,11 @@ export function nextFrameTiming(
   cadence?: CadenceLimits,
 ): FrameTiming {
   const steadyAt = history.lastWriteAt + intervalMs;
-  const steady = { waitMs: Math.max(0, steadyAt - now), dueAt: steadyAt };
-  if (!isEarly(history, cadence)) return { ...steady, earned: true };
+  // Literals, not a spread of a shared object: this runs once per delta.
+  const steadyWait = Math.max(0, steadyAt - now);
+  if (!isEarly(history, cadence)) return { waitMs: steadyWait, dueAt: steadyAt, earned: true };
   const step = EARLY_STEP_CHARS[Math.min(history.frames - 1, EARLY_STEP_CHARS.length - 1)]!;
-  if (!grewReadably(shown, next, atWordEnd, step)) return { ...steady, earned: false };
+  if (!grewReadably(shown, next, atWordEnd, step)) return { waitMs: steadyWait, dueAt: steadyAt, earned: false };
   const gapAt = history.lastWriteAt + Math.min(cadence.minGapMs, intervalMs);
   return { waitMs: Math.max(0, gapAt - now), dueAt: gapAt, earned: true };
 }

@@ -11,8 +11,12 @@ export class ChunkWindow {
   fence: Fence | null = null;
   /** The reply text from `start` on. */
   text = '';
-  /** Bounds measure(text) from above (measures are subadditive): a window that surely fits is not measured again per delta. */
-  private bound = 0;
+  /**
+   * Bounds measure(text) from above (measures are subadditive): a window that surely fits is not
+   * measured again per delta. Unknown until asked: a finished reply is cut chunk by chunk without
+   * it, and measuring each rest of a long reply whole would cost its length per chunk.
+   */
+  private bound: number | undefined = 0;
   /**
    * The window without its trailing whitespace, and that whitespace: grown per delta, because
    * trimming (or reading the end of) the grown window would copy the whole chunk per delta.
@@ -40,7 +44,7 @@ export class ChunkWindow {
     // flatten the grown window (a copy of the whole chunk per delta), so only a blank start is trimmed.
     const blankStart = this.text === '';
     this.text += fresh;
-    this.bound += this.measure(fresh);
+    if (this.bound !== undefined) this.bound += this.measure(fresh);
     this.growEnd(fresh);
     if (blankStart) this.skipLeadingWhitespace();
   }
@@ -61,12 +65,13 @@ export class ChunkWindow {
 
   /** True when head + window surely fits in one message (without measuring the window again). */
   fits(head = reopenFence(this.fence)): boolean {
+    this.bound ??= this.measure(this.text);
     return this.measure(head) + this.bound <= this.maxChars;
   }
 
   /** The window was found to fit whole: measure it exactly once, so later deltas skip the split search. */
   measuredWhole(): void {
-    this.bound = Math.min(this.bound, this.measure(this.text));
+    this.bound = Math.min(this.bound ?? Infinity, this.measure(this.text));
   }
 
   /** The current chunk as it can be shown now: cut to the limit while its split is undecided. */
@@ -81,7 +86,7 @@ export class ChunkWindow {
 
   private set(text: string): void {
     this.text = text;
-    this.bound = this.measure(text);
+    this.bound = undefined;
     this.resetEnd();
   }
 

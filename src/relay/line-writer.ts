@@ -17,11 +17,14 @@ export class LinePacer {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Waits for the channel's next slot; false when `stop` aborted the wait. */
-  async waitForSlot(pacingMs: number, stop?: AbortSignal): Promise<boolean> {
+  /**
+   * Waits for the channel's next slot; false when `stop` aborted the wait. A free slot is taken
+   * at once, without a promise: a long reply sends thousands of lines.
+   */
+  waitForSlot(pacingMs: number, stop?: AbortSignal): boolean | Promise<boolean> {
     const wait = this.lastSentAt + pacingMs - this.clock.now();
-    if (wait > 0) await this.clock.sleep(wait, stop);
-    return !stop?.aborted;
+    if (wait <= 0) return !stop?.aborted;
+    return this.clock.sleep(wait, stop).then(() => !stop?.aborted);
   }
 
   markSent(): void {
@@ -83,6 +86,47 @@ function isBalanced(prefix: string): boolean {
   return ticks % 2 === 0 && stars % 2 === 0 && unders % 2 === 0 && tildePairs % 2 === 0 && square === 0 && round === 0 && angle === 0;
 }
 
+/**
+ * Lines waiting for their slot, taken from the front by an index: Array#shift moves every line
+ * left, and a 1 MB reply queues some 14k lines.
+ */
+class LineQueue {
+  private lines: string[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.lines.length - this.head;
+  }
+
+  push(lines: readonly string[]): void {
+    for (const line of lines) this.lines.push(line);
+  }
+
+  shift(): string {
+    const line = this.lines[this.head++]!;
+    if (this.head === this.lines.length) this.clear();
+    return line;
+  }
+
+  /** Puts back the line just taken. */
+  unshift(line: string): void {
+    if (this.head > 0) this.lines[--this.head] = line;
+    else this.lines.unshift(line);
+  }
+
+  /** Everything still queued, in order; the queue is left empty. */
+  takeAll(): string[] {
+    const rest = this.lines.slice(this.head);
+    this.clear();
+    return rest;
+  }
+
+  clear(): void {
+    this.lines = [];
+    this.head = 0;
+  }
+}
+
 export class LineWriter {
   sentLines = 0;
   readonly pendingLines: string[] = [];
@@ -90,7 +134,7 @@ export class LineWriter {
 
   private readonly limits: LineModeLimits;
   private readonly plain = new PlainLines();
-  private readonly queue: string[] = [];
+  private readonly queue = new LineQueue();
   /** How much of the reply text has been turned into lines. */
   private consumed = 0;
   /**
@@ -121,7 +165,7 @@ export class LineWriter {
 
   /** True when a stop cut the reply short here: lines of `text` were left unsent. */
   stoppedEarly(text: string): boolean {
-    return this.stop?.aborted === true && (this.queue.length > 0 || this.consumed < text.length);
+    return this.stop?.aborted === true && (this.queue.size > 0 || this.consumed < text.length);
   }
 
   /** Sends the lines that completed so far (paced); a partial last line waits for its newline. */
@@ -156,7 +200,7 @@ export class LineWriter {
   private takeLine(raw: string): void {
     if (!this.carry) return this.enqueue(this.plain.push(raw));
     const plain = toSingleLine(inlineToPlain(raw.replace(/\r$/, ''))).trimEnd();
-    this.queue.push(...wrapForSurface(this.carry + plain, this.limits));
+    this.queue.push(wrapForSurface(this.carry + plain, this.limits));
     this.carry = '';
   }
 
@@ -180,43 +224,43 @@ export class LineWriter {
     if (!plain) return;
     const wrapped = wrapForSurface(plain, this.limits);
     this.carry = wrapped.pop() ?? '';
-    this.queue.push(...wrapped);
+    this.queue.push(wrapped);
   }
 
   /** The reply ended: flush the partial last line, then `notice` (error / stop) as a line of its own. */
   async finish(text: string, notice?: string): Promise<void> {
-    if (this.stop?.aborted) this.queue.length = 0;
+    if (this.stop?.aborted) this.queue.clear();
     else for (const raw of text.slice(this.consumed).split('\n')) this.takeLine(raw);
     this.consumed = text.length;
     this.carry = '';
     this.enqueue(this.plain.end());
-    if (notice) this.queue.push(...wrapForSurface(notice, this.limits));
+    if (notice) this.queue.push(wrapForSurface(notice, this.limits));
     await this.drain(true);
   }
 
   /** Sends given lines as they are (already wrapped), the same pacing and cap. */
   async sendLines(lines: string[]): Promise<void> {
-    this.queue.push(...lines);
+    this.queue.push(lines);
     await this.drain(true);
   }
 
   private enqueue(plainLines: string[]): void {
     for (const plain of plainLines) {
       if (plain === '') continue; // a paragraph break: an empty command would say nothing
-      this.queue.push(...wrapForSurface(plain, this.limits));
+      this.queue.push(wrapForSurface(plain, this.limits));
     }
   }
 
   private async drain(ignoreStop = false): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.size > 0) {
       const stopped = !ignoreStop && this.stop?.aborted;
       if (stopped) return;
       const capReached = this.limits.maxLines !== undefined && this.sentLines >= this.limits.maxLines;
       if (capReached || this.pendingLines.length > 0) {
-        this.pendingLines.push(...this.queue.splice(0));
+        for (const line of this.queue.takeAll()) this.pendingLines.push(line);
         return;
       }
-      const line = this.queue.shift()!;
+      const line = this.queue.shift();
       await this.sendPaced(line, ignoreStop ? undefined : this.stop);
     }
   }
@@ -224,7 +268,9 @@ export class LineWriter {
   /** One line in the channel's next slot; a failed send is retried once in the slot after. */
   private async sendPaced(line: string, stop?: AbortSignal): Promise<void> {
     for (let attempt = 1; attempt <= 2; attempt++) {
-      if (!(await this.pacer.waitForSlot(this.limits.pacingMs, stop))) {
+      const slot = this.pacer.waitForSlot(this.limits.pacingMs, stop);
+      const free = typeof slot === 'boolean' ? slot : await slot;
+      if (!free) {
         this.queue.unshift(line);
         return;
       }

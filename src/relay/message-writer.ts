@@ -91,7 +91,8 @@ export class MessageWriter {
    */
   async progress(source: ReplySource, changed?: () => Promise<void>): Promise<void> {
     this.chunk.pull(source);
-    await this.finishCompletedChunks(false);
+    // Most deltas complete no chunk: no call (and no promise) for them.
+    if (!this.chunk.fits()) await this.finishCompletedChunks(false);
     if (!this.streamsByEditing) return;
     const draft = this.chunk.draft();
     if (!draft) return;
@@ -101,19 +102,19 @@ export class MessageWriter {
     }
     if (draft === this.live.shown) return;
     const timing = this.frameTiming(draft);
-    if (timing.waitMs > 0) {
-      if (changed) {
-        // More text (or the end) may arrive first: the caller comes back with it, and a frame
-        // not earned yet may be earned then; the end goes straight to the final write.
-        if (await this.frameTimer.wait(timing.dueAt, timing.waitMs, changed)) return;
-      } else {
-        // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
-        await this.clock.sleep(timing.waitMs);
-      }
-      if (source.done) return; // the final edit follows at once
-      this.chunk.pull(source);
-      await this.finishCompletedChunks(false);
+    // Due now: this text is the frame (drafting it again would only repeat the work).
+    if (timing.waitMs === 0) return this.editDraft(draft);
+    if (changed) {
+      // More text (or the end) may arrive first: the caller comes back with it, and a frame
+      // not earned yet may be earned then; the end goes straight to the final write.
+      if (await this.frameTimer.wait(timing.dueAt, timing.waitMs, changed)) return;
+    } else {
+      // Deltas arriving meanwhile are coalesced: after the wait, the latest text wins.
+      await this.clock.sleep(timing.waitMs);
     }
+    if (source.done) return; // the final edit follows at once
+    this.chunk.pull(source);
+    await this.finishCompletedChunks(false);
     const latest = this.chunk.draft();
     if (!latest) return;
     if (!this.live) {

@@ -90,7 +90,7 @@ export class StreamRelay {
       if (capped || buffer.done) return;
       capped = cap;
       capStop.abort();
-      this.logger?.info({ channel: surface.channel, cap, chars: buffer.text.length }, 'relay: reply cap hit');
+      this.logger?.info({ channel: surface.channel, cap, chars: buffer.length }, 'relay: reply cap hit');
       opts.onCap?.(cap);
     };
     const deadline = new AbortController();
@@ -106,7 +106,7 @@ export class StreamRelay {
       while (!buffer.done && !capped) {
         await buffer.changeAfter(seen);
         seen = buffer.version;
-        if (caps.maxChars && buffer.text.length > caps.maxChars) hitCap('chars');
+        if (caps.maxChars && buffer.length > caps.maxChars) hitCap('chars');
         if (buffer.done || capped) break;
         await writer.progress(buffer, () => buffer.changeAfter(seen));
         if (writer instanceof MessageWriter && writer.cappedAt !== undefined) hitCap('messages');
@@ -125,7 +125,7 @@ export class StreamRelay {
             ? (opts.errorNotice ?? (() => DEFAULT_ERROR_NOTICE))(buffer.error)
             : undefined;
       if (failed) {
-        this.logger?.warn({ err: buffer.error, channel: surface.channel, chars: buffer.text.length }, 'relay: reply stream failed');
+        this.logger?.warn({ err: buffer.error, channel: surface.channel, chars: buffer.length }, 'relay: reply stream failed');
       }
       await writer.finish(text, notice);
       return this.result(writer, text, { error: failed ? buffer.error : undefined, aborted, capped });

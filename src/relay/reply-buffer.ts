@@ -8,10 +8,12 @@ export interface ReplySource {
 }
 
 export class ReplyBuffer implements ReplySource {
-  /** The whole reply so far. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
-  text = '';
+  /** UTF-16 units so far: a cap is checked per delta without looking at the text. */
+  length = 0;
   /** The deltas as they came: a writer reads only the ones it has not seen (its cost follows the delta). */
   private readonly parts: string[] = [];
+  /** The parts joined, once asked for (joining per delta would build a string per delta). */
+  private joined: string | undefined = '';
   /** Bumped on every change (new text or the end), so a writer knows whether to look again. */
   version = 0;
   done = false;
@@ -19,10 +21,16 @@ export class ReplyBuffer implements ReplySource {
   error: unknown = undefined;
   private waiters: Array<() => void> = [];
 
+  /** The whole reply so far, one flat string. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
+  get text(): string {
+    return (this.joined ??= this.parts.join(''));
+  }
+
   append(delta: string): void {
     if (!delta) return;
-    this.text += delta;
     this.parts.push(delta);
+    this.length += delta.length;
+    this.joined = undefined;
     this.changed();
   }
 
@@ -68,9 +76,13 @@ class AbortRace {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
+  /** `pending` is always handled here: after a stop it may still reject, and that is not an unhandled rejection. */
   next<T>(pending: Promise<T>): Promise<T | typeof ABORTED> {
     if (!this.signal) return pending;
-    if (this.signal.aborted) return Promise.resolve(ABORTED);
+    if (this.signal.aborted) {
+      pending.catch(() => {});
+      return Promise.resolve(ABORTED);
+    }
     return new Promise<T | typeof ABORTED>((resolve, reject) => {
       this.wake = resolve;
       pending.then(resolve, reject);
@@ -90,9 +102,7 @@ export async function readDeltas(deltas: AsyncIterable<string>, buffer: ReplyBuf
     iterator = deltas[Symbol.asyncIterator]();
     for (;;) {
       if (signal?.aborted) break;
-      const next = iterator.next();
-      next.catch(() => {}); // settled later after a stop: not an unhandled rejection
-      const result = await abort.next(next);
+      const result = await abort.next(iterator.next());
       if (result === ABORTED) break;
       if (result.done) return buffer.end();
       if (typeof result.value === 'string') buffer.append(result.value);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { WordWrapper } from '../../adapters/console/word-wrap.js';
 import { displayWidth } from '../../src/format/width.js';
+import { prng } from '../relay/helpers.js';
 
 function wrapInChunks(text: string, cols: number, chunk: number): string {
   const w = new WordWrapper(() => cols);
@@ -43,4 +44,38 @@ describe('WordWrapper', () => {
     expect(wrapInChunks('a\n    indented', 40, 3)).toBe('a\n    indented');
     expect(new WordWrapper(() => undefined).write('no wrap at all here')).toBe('no wrap at all here');
   });
+
+  it('prints a token longer than a line as it arrives, line by line, instead of holding all of it', () => {
+    const w = new WordWrapper(() => 10);
+    expect(w.write('ab ')).toBe('ab');
+    // Longer than a line: it starts on the next line whatever follows, and full lines print now.
+    expect(w.write('x'.repeat(25))).toBe(`\n${'x'.repeat(10)}\n${'x'.repeat(10)}\n${'x'.repeat(5)}`);
+    expect(w.write('y'.repeat(7))).toBe(`${'y'.repeat(5)}\n${'y'.repeat(2)}`);
+    expect(w.write(' ok')).toBe('');
+    expect(w.flush()).toBe(' ok');
+  });
+
+  it('wraps streamed text exactly as the whole text, wherever the chunks end (random text, long tokens among it)', () => {
+    const pieces = ['a', 'word', ' ', '  ', '\n', '\t', '中', '文字', '😀', 'e\u0301', 'x'.repeat(50), '。', '「', `https://e.x/${'y'.repeat(30)}`];
+    for (let seed = 1; seed <= 300; seed++) {
+      const rand = prng(seed);
+      let text = '';
+      for (let n = Math.floor(rand() * 30); n > 0; n--) text += pieces[Math.floor(rand() * pieces.length)]!;
+      const cols = 2 + Math.floor(rand() * 30);
+      // Chunks end between code points, as the relay's text does.
+      const points = [...text];
+      const whole = new WordWrapper(() => cols);
+      const expected = whole.write(text) + whole.flush();
+      const chunked = new WordWrapper(() => cols);
+      let out = '';
+      for (let i = 0; i < points.length; ) {
+        const size = 1 + Math.floor(rand() * 12);
+        out += chunked.write(points.slice(i, i + size).join(''));
+        i += size;
+      }
+      expect(out + chunked.flush(), `seed ${seed}`).toBe(expected);
+      for (const line of expected.split('\n')) if ([...line].length > 1) expect(displayWidth(line), `seed ${seed}`).toBeLessThanOrEqual(cols);
+    }
+  });
 });
+

@@ -50,6 +50,20 @@ async function streamCounting(text: string, maxChars: number) {
   return { measured, result, surface };
 }
 
+/** Delivers the finished `text` to a surface of `maxChars`; returns the characters the relay measured and its result. */
+async function deliverCounting(text: string, maxChars: number) {
+  let measured = 0;
+  const measure = (s: string) => {
+    if (!surface.checking) measured += s.length;
+    return codePointLength(s);
+  };
+  const clock = new FakeClock();
+  const surface: CheckingSurface = new CheckingSurface({ clock, limits: { maxChars, canEdit: true, minEditIntervalMs: 0, measure } });
+  const result = await new StreamRelay({ clock }).deliver(text, surface);
+  surface.assertClean();
+  return { measured, result };
+}
+
 describe('streaming cost per delta', () => {
   it.each([
     ['prose', 'word '.repeat(16_000)],
@@ -90,6 +104,19 @@ describe('cut search cost per message (issue 9.1: a 100k-char console message wa
     expect(chunks.length).toBe(3);
     expect(Math.max(...chunks.map(codePointLength))).toBeLessThanOrEqual(100_000);
     // A bisection measured ~17 prefixes of the room per cut; a guided search takes a handful.
+    expect(measured).toBeLessThan(6 * text.length);
+  });
+});
+
+describe('finished text cost per message (a 1 MB text delivered to the console)', () => {
+  it.each([
+    ['one token', 'x'.repeat(1_000_000)],
+    ['prose', 'word '.repeat(200_000)],
+  ])('delivering %s measures each message a few times, not the whole rest of the text per message', async (_name, text) => {
+    const { measured, result } = await deliverCounting(text, 100_000);
+    expect(result.text).toBe(text);
+    expect(result.sentMessages).toBe(10);
+    // The old window measured the whole rest on every cut: ~5x the text over ten messages, on top of the cut search.
     expect(measured).toBeLessThan(6 * text.length);
   });
 });
