@@ -1,4 +1,4 @@
-// Which slots this instance owns. Every third of a lease it heartbeats into the `members` set,
+// Which slots this instance owns. Every sixth of a lease it heartbeats into the `members` set,
 // counts the live members and evens out: it takes free (or expired) slots up to its share,
 // ceil(slots / members), and gives back any beyond share + slack. Releases are graceful: `lost`
 // fires and `drain` is awaited before the lease is deleted. On SIGTERM, releaseAll() hands every
@@ -30,6 +30,9 @@ export interface SlotOwnerEvents {
 }
 
 export const membersKey = (prefix: string) => `${prefix}members`;
+
+/** Rebalancing rounds per lease period: more take over sooner, each costs one short script. */
+const ROUNDS_PER_LEASE = 6;
 
 // KEYS[1] members zset; ARGV: instance id, member ttl ms. Server time, so clock skew between
 // instances cannot make a live member look dead. Returns the live member count.
@@ -66,10 +69,11 @@ export class SlotOwner extends EventEmitter<SlotOwnerEvents> {
     this.order = [...opts.slots.slice(k), ...opts.slots.slice(0, k)];
   }
 
-  /** Joins and runs the first round; then rounds repeat every third of a lease. */
+  /** Joins and runs the first round; then rounds repeat every sixth of a lease: a slot whose
+   * owner died is free one lease after its last renewal, and is taken within a round of that. */
   async start(): Promise<void> {
     await this.rebalance();
-    this.timer = setInterval(() => void this.rebalance(), Math.max(1, Math.floor(this.opts.leaseMs / 3)));
+    this.timer = setInterval(() => void this.rebalance(), Math.max(1, Math.floor(this.opts.leaseMs / ROUNDS_PER_LEASE)));
     this.timer.unref();
   }
 
