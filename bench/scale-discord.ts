@@ -1,4 +1,4 @@
-// Bench section `scale` (issue 11 goal: 2 instances >= 1.7x the replies/s of one): the same
+// `BENCH_SCALE_LOAD=discord npm run bench -- scale`: the same
 // Discord load (2 shards, a closed loop over many channels) answered by 1 parley process
 // holding both shards, then by 2 processes holding one each, on one Redis. The fake Discord and
 // the lean upstream run in child processes of their own; parley runs through src/main.ts.
@@ -7,15 +7,11 @@
 // CPU far from saturated: each discord.js client sends at most 50 REST requests/s (its global
 // limit, Discord's per bot), and a reply costs ~2.4 (typing, create, final edit). Two shards
 // mean two clients in either case, so this load shows the REST ceiling, not CPU scaling.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { startMain, type RunningMain } from '../test/helpers/entry-point.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { child, cpuSeconds } from './procs.js';
 
 const CHANNELS_PER_GUILD = Number(process.env.BENCH_SCALE_CHANNELS ?? 250);
 const ANSWER_WORDS = 12;
@@ -25,36 +21,6 @@ const MEASURE_S = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
 const WARMUP_S = 5;
 const SETTLE_TIMEOUT_MS = 60_000;
 
-interface Child {
-  child: ChildProcess;
-  lines: Interface;
-  next(): Promise<Record<string, unknown>>;
-}
-
-function child(script: string, arg: unknown): Child {
-  const tsx = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
-  const proc = spawn(process.execPath, ['--import', tsx, join(process.cwd(), script), JSON.stringify(arg)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout! });
-  const queue: string[] = [];
-  const waiters: ((l: string) => void)[] = [];
-  lines.on('line', (l) => (waiters.shift() ?? ((x: string) => queue.push(x)))(l));
-  return {
-    child: proc,
-    lines,
-    next: () => new Promise((resolve) => (queue.length > 0 ? resolve(JSON.parse(queue.shift()!)) : waiters.push((l) => resolve(JSON.parse(l))))),
-  };
-}
-
-/** CPU seconds a process has used (Linux /proc; utime + stime in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   while (!(await check())) {
@@ -63,7 +29,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   }
 }
 
-export async function scaleOut(): Promise<void> {
+export async function scaleOutDiscord(): Promise<void> {
   const redis = await startRedis();
   const words = Array.from({ length: ANSWER_WORDS }, (_, i) => `word${i}`);
   const upstream = child('bench/load-upstream.ts', { words, intervalMs: WORD_INTERVAL_MS });
