@@ -33,6 +33,10 @@ export const membersKey = (prefix: string) => `${prefix}members`;
 
 /** Rebalancing rounds per lease period: more take over sooner, each costs one short script. */
 const ROUNDS_PER_LEASE = 6;
+/** A member whose heartbeat is older than this share of a lease no longer counts: the others'
+ * share grows before its leases expire, so they take its slots as soon as those are free. A
+ * live member counted out for a moment costs nothing: only free slots are ever taken. */
+const MEMBER_TTL_FRACTION = 0.5;
 
 // KEYS[1] members zset; ARGV: instance id, member ttl ms. Server time, so clock skew between
 // instances cannot make a live member look dead. Returns the live member count.
@@ -115,7 +119,7 @@ export class SlotOwner extends EventEmitter<SlotOwnerEvents> {
     if (this.closed) return;
     const { redis, prefix, instanceId, leaseMs, slots } = this.opts;
     try {
-      const members = Number(await HEARTBEAT.run(redis, [membersKey(prefix)], [instanceId, leaseMs]));
+      const members = Number(await HEARTBEAT.run(redis, [membersKey(prefix)], [instanceId, Math.ceil(leaseMs * MEMBER_TTL_FRACTION)]));
       const share = slotCap(slots.length, members, 0);
       const cap = slotCap(slots.length, members, this.opts.slack ?? 1);
       const surplus = [...this.leases.keys()].slice(cap);
