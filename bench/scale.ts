@@ -118,7 +118,14 @@ export async function scaleOut(): Promise<void> {
       const [before, ticks0, t0, calls0] = [cpu(), machineTicks(), performance.now(), await commandCalls(admin)];
       await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
       const [after, ticks1, wall, calls1] = [cpu(), machineTicks(), (performance.now() - t0) / 1000, await commandCalls(admin)];
-      const { replies, seconds, p50, p99, apiCalls } = (await tg.next()) as { replies: number; seconds: number; p50: number; p99: number; apiCalls: Record<string, number> };
+      const { replies, seconds, p50, p99, apiCalls, duplicates } = (await tg.next()) as {
+        replies: number;
+        seconds: number;
+        p50: number;
+        p99: number;
+        apiCalls: Record<string, number>;
+        duplicates: number;
+      };
       const perReply = [...calls1].map(([name, n]) => [name, (n - (calls0.get(name) ?? 0)) / replies] as const).filter(([, n]) => n >= 0.05);
       const used = Object.fromEntries(Object.keys(groups).map((k) => [k, after[k]! - before[k]!]));
       const cores = cpus().length;
@@ -126,7 +133,7 @@ export async function scaleOut(): Promise<void> {
       const ours = Object.values(used).reduce((a, b) => a + b, 0) / wall;
       const rate = replies / seconds;
       const warnings = warningTally(live.map((r) => r.main.stdout));
-      console.log(`${label.padEnd(28)} ${rate.toFixed(0)} replies/s   (${replies} in ${seconds.toFixed(1)} s; latency p50 ${p50.toFixed(0)} ms p99 ${p99.toFixed(0)} ms)`);
+      console.log(`${label.padEnd(28)} ${rate.toFixed(0)} replies/s   (${replies} in ${seconds.toFixed(1)} s; latency p50 ${p50.toFixed(0)} ms p99 ${p99.toFixed(0)} ms; answers given twice ${duplicates})`);
       if (warnings) console.log(`${''.padEnd(28)} warnings so far: ${warnings}`);
       console.log(`${''.padEnd(28)} CPU ms per reply: ${Object.keys(groups).map((k) => `${k} ${((used[k]! * 1000) / replies).toFixed(2)}`).join(', ')}`);
       console.log(

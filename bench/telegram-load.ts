@@ -7,8 +7,9 @@
 // would take the core parley needs.
 // argv[2]: JSON {chats, answer}. Prints {apiRoot, token}; then per stdin line:
 //   "backends <json url list>"  where to POST updates
-//   "run <seconds> <warmup>"    prints {replies, seconds, p50, p99, apiCalls} (reply latency in
-//                               ms, Bot API calls by method in the measured window)
+//   "run <seconds> <warmup>"    prints {replies, seconds, p50, p99, apiCalls, duplicates} (reply
+//                               latency in ms; Bot API calls by method and answers to no open
+//                               question, in the measured window)
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -27,6 +28,7 @@ let updateId = 0;
 let messageId = 0;
 let running = false;
 let completions = 0;
+let unasked = 0;
 let latencies: number[] = [];
 /** Bot API calls by method since the measured window began. */
 let calls: Record<string, number> = {};
@@ -58,7 +60,11 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
 function sawText(chatId: number, text: unknown): void {
   if (text !== answer) return;
   const at = asked.get(chatId);
-  if (at === undefined) return;
+  if (at === undefined) {
+    // An answer with no question open: a question answered twice.
+    unasked++;
+    return;
+  }
   asked.delete(chatId);
   if (!running) return;
   completions++;
@@ -145,14 +151,16 @@ for await (const line of createInterface({ input: process.stdin })) {
   const before = completions;
   latencies = [];
   calls = {};
+  unasked = 0;
   const t0 = performance.now();
   await sleep(Number(a) * 1000);
   const replies = completions - before;
   const seconds = (performance.now() - t0) / 1000;
   const window = latencies;
-  const apiCalls = calls;
+  const apiCalls = { ...calls };
+  const duplicates = unasked;
   running = false;
   // The questions still open are answered before the next run starts (not counted).
   for (const until = Date.now() + 30_000; asked.size > 0 && Date.now() < until; ) await sleep(50);
-  process.stdout.write(`${JSON.stringify({ replies, seconds, p50: pct(window, 50), p99: pct(window, 99), apiCalls })}\n`);
+  process.stdout.write(`${JSON.stringify({ replies, seconds, p50: pct(window, 50), p99: pct(window, 99), apiCalls, duplicates })}\n`);
 }
