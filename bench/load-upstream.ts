@@ -3,6 +3,8 @@
 // at 50,000 chunks a second it would saturate its own core and deliver in bursts, measuring the
 // load generator instead of parley. Here the chunks are encoded once and one ticker writes them,
 // each stream on its own phase so arrivals are spread as real traffic is.
+// intervalMs 0 sends the whole answer in one write (the scale bench: parley still parses every
+// event, and the upstream costs next to nothing).
 // argv[2]: JSON {words: string[], intervalMs: number}. Prints {url} when listening.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +17,7 @@ const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
   sse({ id: 'chatcmpl-load', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] });
 const frames = [chunk({ role: 'assistant', content: '' }), ...words.map((w, i) => chunk({ content: i === 0 ? w : ` ${w}` }))];
 const tail = Buffer.concat([chunk({}, 'stop'), Buffer.from('data: [DONE]\n\n')]);
+const whole = Buffer.concat([...frames, tail]);
 
 interface Stream {
   res: ServerResponse;
@@ -23,7 +26,7 @@ interface Stream {
 }
 const streams = new Set<Stream>();
 
-setInterval(() => {
+if (intervalMs > 0) setInterval(() => {
   const now = performance.now();
   for (const s of streams) {
     if (s.dueAt > now) continue;
@@ -45,6 +48,7 @@ const server = createServer((req, res) => {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (intervalMs <= 0) return void res.end(whole);
     // A random phase within one interval spreads the streams' chunks over time.
     const stream: Stream = { res, next: 0, dueAt: performance.now() + Math.random() * intervalMs };
     streams.add(stream);

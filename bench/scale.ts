@@ -1,58 +1,57 @@
-// Bench section `scale` (issue 11 goal: 2 instances >= 1.7x the replies/s of one): the same
-// Discord load (2 shards, a closed loop over many channels) answered by 1 parley process
-// holding both shards, then by 2 processes holding one each, on one Redis. The fake Discord and
-// the lean upstream run in child processes of their own; parley runs through src/main.ts.
-// Numbers, not assertions. The per-message Redis cost is the `redis` section's.
-// Measured so far: both cases stop near 40 replies/s whatever the channel count, with parley's
-// CPU far from saturated: each discord.js client sends at most 50 REST requests/s (its global
-// limit, Discord's per bot), and a reply costs ~2.4 (typing, create, final edit). Two shards
-// mean two clients in either case, so this load shows the REST ceiling, not CPU scaling.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Bench section `scale` (issue 11 goal: 2 instances >= 1.7x the replies/s of one): Telegram in
+// webhook mode, the lean fake Bot API acting as the load balancer (bench/telegram-load.ts: round
+// robin over the instances' webhooks, many group chats in a closed loop) and a lean streaming
+// upstream with short fast answers (bench/load-upstream.ts), answered by 1 parley process holding
+// every partition, then by 2 sharing them, on one Redis. Nothing outside parley caps the rate (no
+// per-client REST limit as with discord.js), so at saturation it is parley's CPU that counts.
+// Reported per case: replies/s in the measured window after a warm-up, reply latency, CPU ms per
+// reply of each process group, and where the machine's cores went (parley, the fakes, redis, and
+// whatever else ran meanwhile), all from /proc; Bot API calls and Redis commands per reply
+// (commands run inside scripts count too). Numbers, not assertions.
+// BENCH_SCALE_LOAD=discord runs the earlier Discord load instead (bench/scale-discord.ts).
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { startMain, type RunningMain } from '../test/helpers/entry-point.js';
+import { freePort } from '../test/helpers/ports.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { child, cpuSeconds } from './procs.js';
+import { scaleOutDiscord } from './scale-discord.js';
 
-const CHANNELS_PER_GUILD = Number(process.env.BENCH_SCALE_CHANNELS ?? 250);
+const CHATS = Number(process.env.BENCH_SCALE_CHATS ?? 200);
 const ANSWER_WORDS = 12;
-const WORD_INTERVAL_MS = 5;
-const LEASE_MS = 10_000;
-const MEASURE_S = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
+/** 0: each answer arrives in one write (13 SSE events parley parses); the upstream stays cheap. */
+const WORD_INTERVAL_MS = Number(process.env.BENCH_SCALE_WORD_MS ?? 0);
+const PARTITIONS = 64;
+const MEASURE_S = Number(process.env.BENCH_SCALE_SECONDS ?? 15);
 const WARMUP_S = 5;
+const LOG_LEVEL = process.env.BENCH_SCALE_LOG_LEVEL ?? 'info';
+const WEBHOOK_URL = 'https://lb.bench.test/tg/hook';
 const SETTLE_TIMEOUT_MS = 60_000;
 
-interface Child {
-  child: ChildProcess;
-  lines: Interface;
-  next(): Promise<Record<string, unknown>>;
+/** Busy and total CPU ticks of the whole machine (/proc/stat), to tell others' load from ours. */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
-function child(script: string, arg: unknown): Child {
-  const tsx = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/loader.mjs')).href;
-  const proc = spawn(process.execPath, ['--import', tsx, join(process.cwd(), script), JSON.stringify(arg)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout! });
-  const queue: string[] = [];
-  const waiters: ((l: string) => void)[] = [];
-  lines.on('line', (l) => (waiters.shift() ?? ((x: string) => queue.push(x)))(l));
-  return {
-    child: proc,
-    lines,
-    next: () => new Promise((resolve) => (queue.length > 0 ? resolve(JSON.parse(queue.shift()!)) : waiters.push((l) => resolve(JSON.parse(l))))),
-  };
+/** Calls per Redis command so far (INFO commandstats). */
+async function commandCalls(admin: { info(section: string): Promise<string> }): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of (await admin.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
 }
 
-/** CPU seconds a process has used (Linux /proc; utime + stime in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
+/** "3x lease lost; slot stopped, ..." over the instances' warn and error lines (pino JSON). */
+function warningTally(outputs: string[]): string {
+  const tally = new Map<string, number>();
+  for (const line of outputs.flatMap((o) => o.split('\n'))) {
+    if (!/"level":(40|50|60)/.test(line)) continue;
+    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 60);
+    tally.set(msg, (tally.get(msg) ?? 0) + 1);
   }
+  return [...tally].map(([msg, n]) => `${n}x ${msg}`).join(', ');
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -64,72 +63,106 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 }
 
 export async function scaleOut(): Promise<void> {
+  if (process.env.BENCH_SCALE_LOAD === 'discord') return scaleOutDiscord();
   const redis = await startRedis();
   const words = Array.from({ length: ANSWER_WORDS }, (_, i) => `word${i}`);
   const upstream = child('bench/load-upstream.ts', { words, intervalMs: WORD_INTERVAL_MS });
-  const discord = child('bench/discord-child.ts', { channelsPerGuild: CHANNELS_PER_GUILD, answer: words.join(' ') });
+  const tg = child('bench/telegram-load.ts', { chats: CHATS, answer: words.join(' ') });
   const admin = createClient({ url: redis.url });
   await admin.connect();
-  const running: RunningMain[] = [];
+  const running: Array<{ main: RunningMain; url: string }> = [];
   try {
     const { url } = (await upstream.next()) as { url: string };
-    const fake = (await discord.next()) as { token: string; apiUrl: string };
-    const owners = async () => Promise.all([0, 1].map(async (k) => (await admin.get(`parley:lease:dc:${k}`))?.split('/')[0]));
-    const start = (id: string) => {
+    const fake = (await tg.next()) as { apiRoot: string; token: string };
+    const owners = async () => (await admin.mGet(Array.from({ length: PARTITIONS }, (_, p) => `parley:lease:tg:${p}`))).map((v) => v?.split('/')[0]);
+    const start = async (id: string) => {
+      const port = await freePort();
       const main = startMain({
         OPENAI_BASE_URL: url,
         OPENAI_API_KEY: 'bench-key',
-        LOG_LEVEL: 'info',
+        LOG_LEVEL,
         RATE_LIMIT_PER_MINUTE: '0',
         // Measure the processes, not a per-process cap on replies in flight.
         PROVIDER_CONCURRENCY: '10000',
         HISTORY_STORE: 'redis',
         REDIS_URL: redis.url,
         PARLEY_INSTANCE_ID: id,
-        PARLEY_LEASE_MS: String(LEASE_MS),
-        DISCORD_TOKEN: fake.token,
-        DISCORD_API_URL: fake.apiUrl,
+        PARLEY_PARTITIONS: String(PARTITIONS),
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        TELEGRAM_WEBHOOK_URL: WEBHOOK_URL,
+        TELEGRAM_WEBHOOK_HOST: '127.0.0.1',
+        TELEGRAM_WEBHOOK_PORT: String(port),
+        // One message per reply: the answers are short, and edits would measure the fake.
+        TELEGRAM_STREAM: 'off',
+        // e.g. --cpu-prof --cpu-prof-dir=/tmp/prof to see where parley's time goes.
+        ...(process.env.BENCH_SCALE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SCALE_NODE_OPTIONS } : {}),
       });
-      running.push(main);
-      return main;
+      running.push({ main, url: `http://127.0.0.1:${port}` });
+      await main.waitForLog('webhook listening');
     };
     const measure = async (label: string) => {
-      const procs = { parley: () => running.filter((m) => m.child.exitCode === null).map((m) => m.child.pid), fakeDiscord: () => [discord.child.pid], upstream: () => [upstream.child.pid] };
-      const cpu = () => Object.fromEntries(Object.entries(procs).map(([k, pids]) => [k, pids().reduce<number>((n, p) => n + cpuSeconds(p), 0)]));
-      discord.child.stdin!.write(`run ${MEASURE_S} ${WARMUP_S}\n`);
-      // The CPU window is the run's whole (warm-up included), so per-reply figures are approximate.
-      const before = cpu();
-      const { replies, seconds } = (await discord.next()) as { replies: number; seconds: number };
-      const after = cpu();
-      const perReply = Object.keys(procs).map((k) => `${k} ${(((after[k]! - before[k]!) * 1000) / replies).toFixed(1)}`);
+      const live = running.filter((r) => r.main.child.exitCode === null);
+      const groups: Record<string, Array<number | undefined>> = {
+        parley: live.map((r) => r.main.child.pid),
+        telegram: [tg.child.pid],
+        upstream: [upstream.child.pid],
+        redis: [redis.child.pid],
+        bench: [process.pid],
+      };
+      const cpu = () => Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce<number>((n, p) => n + cpuSeconds(p), 0)]));
+      tg.child.stdin!.write(`backends ${JSON.stringify(live.map((r) => r.url))}\n`);
+      tg.child.stdin!.write(`run ${MEASURE_S} ${WARMUP_S}\n`);
+      // Sampled over the measured window only: the warm-up is skipped.
+      await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+      const [before, ticks0, t0, calls0] = [cpu(), machineTicks(), performance.now(), await commandCalls(admin)];
+      await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
+      const [after, ticks1, wall, calls1] = [cpu(), machineTicks(), (performance.now() - t0) / 1000, await commandCalls(admin)];
+      const { replies, seconds, p50, p99, apiCalls, duplicates } = (await tg.next()) as {
+        replies: number;
+        seconds: number;
+        p50: number;
+        p99: number;
+        apiCalls: Record<string, number>;
+        duplicates: number;
+      };
+      const perReply = [...calls1].map(([name, n]) => [name, (n - (calls0.get(name) ?? 0)) / replies] as const).filter(([, n]) => n >= 0.05);
+      const used = Object.fromEntries(Object.keys(groups).map((k) => [k, after[k]! - before[k]!]));
+      const cores = cpus().length;
+      const machineCores = ((ticks1.busy - ticks0.busy) / (ticks1.total - ticks0.total)) * cores;
+      const ours = Object.values(used).reduce((a, b) => a + b, 0) / wall;
       const rate = replies / seconds;
-      const lost = running.reduce((n, m) => n + m.stdout.split('lease lost').length - 1, 0);
-      console.log(`${label.padEnd(30)} ${rate.toFixed(1)} replies/s   (${replies} in ${seconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)}; leases lost so far ${lost})`);
-      console.log(`${''.padEnd(30)} CPU ms per reply (approx.): ${perReply.join(', ')}`);
+      const warnings = warningTally(live.map((r) => r.main.stdout));
+      console.log(`${label.padEnd(28)} ${rate.toFixed(0)} replies/s   (${replies} in ${seconds.toFixed(1)} s; latency p50 ${p50.toFixed(0)} ms p99 ${p99.toFixed(0)} ms; answers given twice ${duplicates})`);
+      if (warnings) console.log(`${''.padEnd(28)} warnings so far: ${warnings}`);
+      console.log(`${''.padEnd(28)} CPU ms per reply: ${Object.keys(groups).map((k) => `${k} ${((used[k]! * 1000) / replies).toFixed(2)}`).join(', ')}`);
+      console.log(
+        `${''.padEnd(28)} cores busy: ${Object.keys(groups).map((k) => `${k} ${(used[k]! / wall).toFixed(2)}`).join(', ')}, others on the machine ${Math.max(0, machineCores - ours).toFixed(2)} (of ${cores}; load average ${loadavg()[0]!.toFixed(1)})`,
+      );
+      console.log(`${''.padEnd(28)} Bot API calls per reply: ${Object.entries(apiCalls).map(([m, n]) => `${m} ${(n / replies).toFixed(2)}`).join(', ')}`);
+      console.log(`${''.padEnd(28)} Redis commands per reply ${perReply.reduce((n, [, c]) => n + c, 0).toFixed(1)}: ${perReply.map(([name, c]) => `${name} ${c.toFixed(2)}`).join(', ')}`);
       return rate;
     };
 
-    console.log(`\n== scale-out: Discord, 2 shards, ${2 * CHANNELS_PER_GUILD} channels in a closed loop, ${ANSWER_WORDS}-word answers; ${cpus().length} cores`);
-    const one = start('one');
-    // start() resolves once the shards it took at start-up are connected.
-    await one.waitForLog('"platform":"discord"', 'surface started');
-    if (!(await owners()).every((o) => o === 'one')) throw new Error('scale bench: the single instance does not hold both shards');
-    const single = await measure('1 instance (both shards)');
-    one.child.kill('SIGTERM');
-    await one.exited;
+    console.log(`\n== scale-out: Telegram webhooks, ${CHATS} group chats in a closed loop, ${ANSWER_WORDS}-word answers at ${WORD_INTERVAL_MS} ms/word, ${PARTITIONS} partitions, LOG_LEVEL=${LOG_LEVEL}; ${cpus().length} cores`);
+    await start('one');
+    await until(async () => (await owners()).every((o) => o === 'one'), 'the single instance holding every partition');
+    const single = await measure('1 instance (64 partitions)');
+    const one = running.pop()!;
+    one.main.child.kill('SIGTERM');
+    await one.main.exited;
 
-    const pair = [start('a'), start('b')];
+    await Promise.all([start('a'), start('b')]);
     await until(async () => {
       const o = await owners();
-      return Boolean(o[0] && o[1] && o[0] !== o[1]);
-    }, 'one shard per instance');
-    await Promise.all(pair.map((m) => m.waitForLog('discord shard running')));
-    const double = await measure('2 instances (one shard each)');
-    console.log(`speed-up ${(double / single).toFixed(2)}x (goal >= 1.7x; both cases are capped by discord.js's 50 REST requests/s per client, see the header)`);
+      return o.every((x) => x === 'a' || x === 'b') && o.includes('a') && o.includes('b');
+    }, 'the partitions shared by two instances');
+    const double = await measure('2 instances (shared)');
+    console.log(`speed-up ${(double / single).toFixed(2)}x (goal >= 1.7x)`);
   } finally {
-    for (const m of running) await m.dispose();
+    for (const r of running) await r.main.dispose();
     upstream.child.kill('SIGTERM');
-    discord.child.kill('SIGTERM');
+    tg.child.kill('SIGTERM');
     await admin.close().catch(() => undefined);
     await redis.stop();
   }

@@ -13,6 +13,8 @@ const STREAM_WINDOW_MS = 24 * 3600_000;
 export const DEDUPE_TTL_S = 24 * 3600;
 /** Platform ids of partial replies: needed only until the entry is settled or redelivered. */
 const SENT_TTL_S = 24 * 3600;
+/** Strays claimed per consumer and look; more wait for the next read. */
+const STRAYS_PER_CLAIM = 100;
 
 /** What an adapter puts in: enough to rebuild the Incoming and its Surface on any instance. */
 export interface InboxEvent {
@@ -57,6 +59,13 @@ export function entryFields(e: InboxEvent): string[] {
   return ['ref', e.ref, 'kind', e.kind, 'channel', e.channel, 'payload', e.payload];
 }
 
+/** Orders stream entry ids ("<ms>-<seq>"). */
+export function compareEntryIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+
 /** An entry from its stream fields; undefined when a field is missing (written by someone else). */
 export function entryFrom(slot: string, id: string, fields: Record<string, string>): InboxEntry | undefined {
   const { ref, kind, channel, payload } = fields;
@@ -79,6 +88,26 @@ export class Inbox {
     const keys = [inboxKey(this.prefix, slot), dedupe ? dedupeKey(this.prefix, dedupe) : inboxKey(this.prefix, slot)];
     const id = await ADD.run(this.redis, keys, [dedupe ? DEDUPE_TTL_S : '', STREAM_WINDOW_MS, ...entryFields(event)]);
     return typeof id === 'string' ? id : undefined;
+  }
+
+  /**
+   * Entries of `slot` another consumer holds, claimed for `consumer` (oldest first). While
+   * `consumer` owns the slot no one else should hold any: a read that stayed blocked on the
+   * stream after its reader lost the slot (a paused ex-owner) took them, and they come before
+   * the entries read after them. Costs one XPENDING when there are none.
+   */
+  async claimStrays(slot: string, consumer: string): Promise<InboxEntry[]> {
+    const key = inboxKey(this.prefix, slot);
+    const others = ((await this.redis.xPending(key, INBOX_GROUP)).consumers ?? []).filter((c) => c.name !== consumer);
+    if (others.length === 0) return [];
+    const held = await Promise.all(others.map((c) => this.redis.xPendingRange(key, INBOX_GROUP, '-', '+', STRAYS_PER_CLAIM, { consumer: c.name })));
+    const ids = held.flat().map((p) => p.id);
+    if (ids.length === 0) return [];
+    const claimed = await this.redis.xClaim(key, INBOX_GROUP, consumer, 0, ids);
+    return claimed
+      .flatMap((m) => (m ? [entryFrom(slot, m.id, m.message as Record<string, string>)] : []))
+      .filter((e): e is InboxEntry => e !== undefined)
+      .sort((a, b) => compareEntryIds(a.id, b.id));
   }
 
   /** Where a (possibly redelivered) entry stands: answer it ('new'), regenerate ('started') or

@@ -1,4 +1,4 @@
-// Which slots this instance owns. Every third of a lease it heartbeats into the `members` set,
+// Which slots this instance owns. Every sixth of a lease it heartbeats into the `members` set,
 // counts the live members and evens out: it takes free (or expired) slots up to its share,
 // ceil(slots / members), and gives back any beyond share + slack. Releases are graceful: `lost`
 // fires and `drain` is awaited before the lease is deleted. On SIGTERM, releaseAll() hands every
@@ -30,6 +30,13 @@ export interface SlotOwnerEvents {
 }
 
 export const membersKey = (prefix: string) => `${prefix}members`;
+
+/** Rebalancing rounds per lease period: more take over sooner, each costs one short script. */
+const ROUNDS_PER_LEASE = 6;
+/** A member whose heartbeat is older than this share of a lease no longer counts: the others'
+ * share grows before its leases expire, so they take its slots as soon as those are free. A
+ * live member counted out for a moment costs nothing: only free slots are ever taken. */
+const MEMBER_TTL_FRACTION = 0.5;
 
 // KEYS[1] members zset; ARGV: instance id, member ttl ms. Server time, so clock skew between
 // instances cannot make a live member look dead. Returns the live member count.
@@ -66,10 +73,11 @@ export class SlotOwner extends EventEmitter<SlotOwnerEvents> {
     this.order = [...opts.slots.slice(k), ...opts.slots.slice(0, k)];
   }
 
-  /** Joins and runs the first round; then rounds repeat every third of a lease. */
+  /** Joins and runs the first round; then rounds repeat every sixth of a lease: a slot whose
+   * owner died is free one lease after its last renewal, and is taken within a round of that. */
   async start(): Promise<void> {
     await this.rebalance();
-    this.timer = setInterval(() => void this.rebalance(), Math.max(1, Math.floor(this.opts.leaseMs / 3)));
+    this.timer = setInterval(() => void this.rebalance(), Math.max(1, Math.floor(this.opts.leaseMs / ROUNDS_PER_LEASE)));
     this.timer.unref();
   }
 
@@ -111,7 +119,7 @@ export class SlotOwner extends EventEmitter<SlotOwnerEvents> {
     if (this.closed) return;
     const { redis, prefix, instanceId, leaseMs, slots } = this.opts;
     try {
-      const members = Number(await HEARTBEAT.run(redis, [membersKey(prefix)], [instanceId, leaseMs]));
+      const members = Number(await HEARTBEAT.run(redis, [membersKey(prefix)], [instanceId, Math.ceil(leaseMs * MEMBER_TTL_FRACTION)]));
       const share = slotCap(slots.length, members, 0);
       const cap = slotCap(slots.length, members, this.opts.slack ?? 1);
       const surplus = [...this.leases.keys()].slice(cap);

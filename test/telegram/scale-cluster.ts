@@ -29,9 +29,25 @@ export interface ClusterOptions {
   env?: Record<string, string>;
 }
 
+/** Start-ups lost to a port taken between freePort() and the listen (another test's socket). */
+const PORT_ATTEMPTS = 3;
+
 export async function startInstance(id: string, opts: ClusterOptions): Promise<Instance> {
-  const port = await freePort();
-  const main = startMain(
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const main = startOn(id, port, opts);
+    try {
+      await main.waitForLog('webhook listening');
+      return { id, main, url: `http://127.0.0.1:${port}` };
+    } catch (err) {
+      await main.dispose();
+      if (attempt >= PORT_ATTEMPTS || !main.stderr.includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+function startOn(id: string, port: number, opts: ClusterOptions): RunningMain {
+  return startMain(
     testEnv(opts.upstream, {
       LOG_LEVEL: 'info',
       LLM_MAX_RETRIES: '0',
@@ -50,12 +66,16 @@ export async function startInstance(id: string, opts: ClusterOptions): Promise<I
       ...opts.env,
     }),
   );
-  await main.waitForLog('webhook listening');
-  return { id, main, url: `http://127.0.0.1:${port}` };
 }
 
+/** All or nothing: when one instance cannot start, the others are stopped too (left running,
+ * they would keep taking slots of the same Redis in the next test). */
 export async function startCluster(opts: ClusterOptions): Promise<Instance[]> {
-  return Promise.all(Array.from({ length: opts.size }, (_, i) => startInstance(`i${i}`, opts)));
+  const started = await Promise.allSettled(Array.from({ length: opts.size }, (_, i) => startInstance(`i${i}`, opts)));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (!failed) return started.map((r) => (r as PromiseFulfilledResult<Instance>).value);
+  await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.main.dispose() : undefined)));
+  throw failed.reason;
 }
 
 /** SIGKILL: no shutdown, no lease released, whatever was in flight left as it was. */
