@@ -9,6 +9,12 @@ import { markdownToPlain } from '../format/markdown.js';
 import { MessageWriter, type MessageCap } from './message-writer.js';
 import { ReplyBuffer, readDeltas } from './reply-buffer.js';
 
+/**
+ * Why a reply's own timers are cancelled when it settles: one shared reason, since abort() without
+ * one builds a DOMException with a stack trace on every reply (a measurable share at hundreds a second).
+ */
+const REPLY_SETTLED = new Error('reply settled');
+
 export const DEFAULT_ERROR_NOTICE = '⚠️ The reply was interrupted.';
 export const DEFAULT_STOPPED_NOTICE = '(stopped)';
 export const DEFAULT_CAP_NOTICE = '(The answer was cut off here.)';
@@ -93,8 +99,8 @@ export class StreamRelay {
       this.logger?.info({ channel: surface.channel, cap, chars: buffer.length }, 'relay: reply cap hit');
       opts.onCap?.(cap);
     };
-    const deadline = new AbortController();
-    if (caps.deadlineMs) {
+    const deadline = caps.deadlineMs ? new AbortController() : undefined;
+    if (deadline && caps.deadlineMs) {
       void this.clock.sleep(caps.deadlineMs, deadline.signal).then(() => {
         if (!deadline.signal.aborted) hitCap('deadline');
       });
@@ -112,7 +118,7 @@ export class StreamRelay {
         if (writer instanceof MessageWriter && writer.cappedAt !== undefined) hitCap('messages');
       }
       await reading;
-      deadline.abort();
+      deadline?.abort(REPLY_SETTLED);
       const text = capped ? this.cappedText(buffer.text, capped, writer, caps) : buffer.text;
       // A stop may also land after the stream ended, while line mode is still pacing lines out.
       const aborted = !capped && (buffer.aborted || (writer instanceof LineWriter && writer.stoppedEarly(text)));
@@ -131,7 +137,7 @@ export class StreamRelay {
       return this.result(writer, text, { error: failed ? buffer.error : undefined, aborted, capped });
     } finally {
       // surface.close() is the caller's: it ends the whole turn (reply, notices, audio), not just this text.
-      deadline.abort();
+      deadline?.abort(REPLY_SETTLED);
     }
   }
 
