@@ -150,16 +150,20 @@ export interface ImageOutput {
   mime: string;
 }
 
-/**
- * How to answer on one channel. The relay and manager only ever talk to a Surface; adapters
- * build one per reply as a ReplySession (src/relay/reply-session.ts) over their Transport.
- */
-export interface Surface<Ref = MessageRef> {
+/** Where a reply goes and what it may look like there: shared by a Surface and its Transport. */
+export interface ChannelEndpoint {
   readonly platform: Platform;
   readonly channel: ChannelKey;
   readonly limits: SurfaceLimits;
   /** How users spell commands here, for help text: '/' (console, Telegram, Discord) or '' (MUD). */
   readonly commandPrefix: string;
+}
+
+/**
+ * How to answer on one channel. The relay and manager only ever talk to a Surface; adapters
+ * build one per reply as a ReplySession (src/relay/reply-session.ts) over their Transport.
+ */
+export interface Surface<Ref = MessageRef> extends ChannelEndpoint {
   /**
    * Posts a new message. With `{ final: true }` the text is already complete and no edit will
    * follow: a surface that renders markup on the final edit renders it here instead.
@@ -222,14 +226,10 @@ export type Upload =
  * One platform conversation as the thinnest thing that can carry a reply: a new platform adapter
  * implements this (plus event → work translation and a config schema), nothing more. Every call
  * either succeeds or throws a SurfaceError (other errors are not retried). Pacing, retries,
- * flood waits, typing renewal, drafts and finalisation are the reply session's.
+ * flood waits, typing renewal, drafts and finalisation are the reply session's. Its `limits` are
+ * those while streaming by patches (or, without patches, by whole posts).
  */
-export interface Transport<Ref> {
-  readonly platform: Platform;
-  readonly channel: ChannelKey;
-  /** Limits while streaming by patches (or, without patches, by whole posts). */
-  readonly limits: SurfaceLimits;
-  readonly commandPrefix: string;
+export interface Transport<Ref> extends ChannelEndpoint {
   /** Posts a new message and returns its handle. */
   post(text: string, opts?: PostOptions): Promise<Ref>;
   /** Rewrites a message this transport posted. */
