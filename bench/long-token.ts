@@ -136,11 +136,15 @@ export async function longToken(): Promise<void> {
     `\n== long token: 1 MB replies (UTF-8) as a finished text and streamed in ${DELTA_CHARS}-char deltas (goal: <= 200 ms CPU per reply, lag p99 < 50 ms)`,
   );
   console.log('CPU is the whole process; "relay" subtracts the delta feed\'s own cost (measured per input). Each case runs once on 64 KB first (JIT warm-up).');
+  // BENCH_LONG_ONLY=prose/discord (either part may be left out) runs the matching cases, e.g. to profile one.
+  const [onlyInput, onlyKind] = (process.env.BENCH_LONG_ONLY ?? '').split('/');
   for (const [inputName, make] of Object.entries(INPUTS)) {
+    if (onlyInput && !inputName.startsWith(onlyInput)) continue;
     const text = make();
     const feed = await feedCost(text);
     console.log(`${inputName.padEnd(13)} feed alone          CPU ${feed.toFixed(0).padStart(5)} ms`);
     for (const kind of KINDS) {
+      if (onlyKind && kind !== onlyKind) continue;
       for (const streamed of [false, true]) {
         await measure(text.slice(0, 64 * 1024), kind, streamed);
         const run = await measure(text, kind, streamed);
