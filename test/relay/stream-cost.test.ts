@@ -37,8 +37,11 @@ class CheckingSurface extends FakeSurface {
   }
 }
 
-/** Streams `text` to a surface of `maxChars`; returns the characters the relay measured and its result. */
-async function streamCounting(text: string, maxChars: number) {
+/**
+ * Streams (`pipe`) or delivers the finished `text` to a surface of `maxChars`; returns the
+ * characters the relay measured (the surface's own checks left out) and its result.
+ */
+async function relayCounting(how: 'pipe' | 'deliver', text: string, maxChars: number) {
   let measured = 0;
   const measure = (s: string) => {
     if (!surface.checking) measured += s.length;
@@ -46,22 +49,9 @@ async function streamCounting(text: string, maxChars: number) {
   };
   const clock = new FakeClock();
   const surface: CheckingSurface = new CheckingSurface({ clock, limits: { maxChars, canEdit: true, minEditIntervalMs: 0, measure } });
-  const result = await new StreamRelay({ clock }).pipe(deltasOf(text), surface);
+  const relay = new StreamRelay({ clock });
+  const result = how === 'pipe' ? await relay.pipe(deltasOf(text), surface) : await relay.deliver(text, surface);
   return { measured, result, surface };
-}
-
-/** Delivers the finished `text` to a surface of `maxChars`; returns the characters the relay measured and its result. */
-async function deliverCounting(text: string, maxChars: number) {
-  let measured = 0;
-  const measure = (s: string) => {
-    if (!surface.checking) measured += s.length;
-    return codePointLength(s);
-  };
-  const clock = new FakeClock();
-  const surface: CheckingSurface = new CheckingSurface({ clock, limits: { maxChars, canEdit: true, minEditIntervalMs: 0, measure } });
-  const result = await new StreamRelay({ clock }).deliver(text, surface);
-  surface.assertClean();
-  return { measured, result };
 }
 
 describe('streaming cost per delta', () => {
@@ -69,7 +59,7 @@ describe('streaming cost per delta', () => {
     ['prose', 'word '.repeat(16_000)],
     ['one token', 'x'.repeat(80_000)],
   ])('a %s reply within one 100k-char console message is measured about once per delta, not once per delta per reply so far', async (_name, text) => {
-    const { measured, result, surface } = await streamCounting(text, 100_000);
+    const { measured, result, surface } = await relayCounting('pipe', text, 100_000);
     expect(result.text).toBe(text);
     surface.assertClean();
     expect(surface.messages).toHaveLength(1);
@@ -79,7 +69,7 @@ describe('streaming cost per delta', () => {
 
   it('a reply of several 100k-char messages: each message is measured a bounded number of times', async () => {
     const text = 'x'.repeat(300_000);
-    const { measured, result, surface } = await streamCounting(text, 100_000);
+    const { measured, result, surface } = await relayCounting('pipe', text, 100_000);
     expect(result.text).toBe(text);
     surface.assertClean();
     expect(surface.messages).toHaveLength(3);
@@ -113,7 +103,8 @@ describe('finished text cost per message (a 1 MB text delivered to the console)'
     ['one token', 'x'.repeat(1_000_000)],
     ['prose', 'word '.repeat(200_000)],
   ])('delivering %s measures each message a few times, not the whole rest of the text per message', async (_name, text) => {
-    const { measured, result } = await deliverCounting(text, 100_000);
+    const { measured, result, surface } = await relayCounting('deliver', text, 100_000);
+    surface.assertClean();
     expect(result.text).toBe(text);
     expect(result.sentMessages).toBe(10);
     // The old window measured the whole rest on every cut: ~5x the text over ten messages, on top of the cut search.
