@@ -10,6 +10,7 @@
 import { cpus, loadavg } from 'node:os';
 import { createClient } from 'redis';
 import { startMain, type RunningMain } from '../test/helpers/entry-point.js';
+import { until } from '../test/helpers/instances.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { child, cpuSeconds } from './procs.js';
 
@@ -20,14 +21,8 @@ const LEASE_MS = 10_000;
 const MEASURE_S = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
 const WARMUP_S = 5;
 const SETTLE_TIMEOUT_MS = 60_000;
+const untilSettled = (check: () => Promise<boolean>, what: string) => until(check, what, SETTLE_TIMEOUT_MS);
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`scale bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function scaleOutDiscord(): Promise<void> {
   const redis = await startRedis();
@@ -85,7 +80,7 @@ export async function scaleOutDiscord(): Promise<void> {
     await one.exited;
 
     const pair = [start('a'), start('b')];
-    await until(async () => {
+    await untilSettled(async () => {
       const o = await owners();
       return Boolean(o[0] && o[1] && o[0] !== o[1]);
     }, 'one shard per instance');

@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { createClient } from 'redis';
 import { startMain, type RunningMain } from '../test/helpers/entry-point.js';
 import { freePort } from '../test/helpers/ports.js';
+import { until } from '../test/helpers/instances.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { child, cpuSeconds } from './procs.js';
 import { scaleOutDiscord } from './scale-discord.js';
@@ -28,6 +29,7 @@ const WARMUP_S = 5;
 const LOG_LEVEL = process.env.BENCH_SCALE_LOG_LEVEL ?? 'info';
 const WEBHOOK_URL = 'https://lb.bench.test/tg/hook';
 const SETTLE_TIMEOUT_MS = 60_000;
+const untilSettled = (check: () => Promise<boolean>, what: string) => until(check, what, SETTLE_TIMEOUT_MS);
 
 /** Busy and total CPU ticks of the whole machine (/proc/stat), to tell others' load from ours. */
 function machineTicks(): { busy: number; total: number } {
@@ -54,13 +56,6 @@ function warningTally(outputs: string[]): string {
   return [...tally].map(([msg, n]) => `${n}x ${msg}`).join(', ');
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`scale bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function scaleOut(): Promise<void> {
   if (process.env.BENCH_SCALE_LOAD === 'discord') return scaleOutDiscord();
@@ -146,14 +141,14 @@ export async function scaleOut(): Promise<void> {
 
     console.log(`\n== scale-out: Telegram webhooks, ${CHATS} group chats in a closed loop, ${ANSWER_WORDS}-word answers at ${WORD_INTERVAL_MS} ms/word, ${PARTITIONS} partitions, LOG_LEVEL=${LOG_LEVEL}; ${cpus().length} cores`);
     await start('one');
-    await until(async () => (await owners()).every((o) => o === 'one'), 'the single instance holding every partition');
+    await untilSettled(async () => (await owners()).every((o) => o === 'one'), 'the single instance holding every partition');
     const single = await measure('1 instance (64 partitions)');
     const one = running.pop()!;
     one.main.child.kill('SIGTERM');
     await one.main.exited;
 
     await Promise.all([start('a'), start('b')]);
-    await until(async () => {
+    await untilSettled(async () => {
       const o = await owners();
       return o.every((x) => x === 'a' || x === 'b') && o.includes('a') && o.includes('b');
     }, 'the partitions shared by two instances');
