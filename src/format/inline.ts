@@ -188,6 +188,8 @@ export function parseInline(text: string, links = true): InlineNode[] {
  * yields the entities of the whole line that close within it (the first closer always wins).
  */
 export function inlineSpans(text: string): number[] {
+  // Every entity starts with a character that may hold markup: a line without one has none.
+  if (!MAY_HOLD_MARKUP.test(text)) return [];
   const parser = new InlineParser(text, true);
   parser.parse();
   return parser.spans;

@@ -2,7 +2,7 @@
 // (paragraph > line > sentence end > word > hard cut), closing and reopening code fences.
 // The same step function serves finished texts (splitText) and the live stream (StreamRelay),
 // so a streamed answer is cut exactly where splitText would cut the complete text.
-import { BOUNDARY_PREFERENCE, entityAround, entitySpans, findBoundaries } from './boundaries.js';
+import { BOUNDARY_PREFERENCE, entityAround, entitySpans, findBoundaries, lastBoundaries } from './boundaries.js';
 import { closeFence, fenceAfter, reopenFence, type Fence } from './fence.js';
 import { boundaryAtOrBefore, GraphemeCursor } from './width.js';
 
@@ -57,30 +57,29 @@ export function skipLeadingWhitespace(text: string, start: number): number {
 
 /** The longest prefix length of `rest` (never inside a surrogate pair) with measure(head + prefix) <= budget. */
 export function fitLength(head: string, rest: string, budget: number, measure: Measure): number {
-  const measured = (n: number): number => measure(head + rest.slice(0, n));
   // Only a window that grows from the budget is measured, so the cost follows the room and
   // not the length of the rest (a reply of one huge token or paragraph).
   let size = Math.max(1, budget + 1);
-  let sizeMeasure = size < rest.length ? measured(size) : 0;
+  let sizeMeasure = size < rest.length ? measure(head + rest.slice(0, size)) : 0;
   while (size < rest.length && sizeMeasure <= budget) {
     size *= 2;
-    if (size < rest.length) sizeMeasure = measured(size);
+    if (size < rest.length) sizeMeasure = measure(head + rest.slice(0, size));
   }
   if (size >= rest.length) {
-    sizeMeasure = measured(rest.length);
+    sizeMeasure = measure(head + rest);
     if (sizeMeasure <= budget) return rest.length;
     size = rest.length;
   }
-  return avoidSurrogateSplit(rest, searchFit(measured, budget, measured(0), size, sizeMeasure));
+  return avoidSurrogateSplit(rest, searchFit(head, rest, measure, budget, measure(head), size, sizeMeasure));
 }
 
 /**
- * The largest n in [0, hi) with measured(n) <= budget, given measured(0) = loMeasure and
- * measured(hi) = hiMeasure > budget. Guesses where the budget falls between the two ends
- * (exact within a step or two for a measure close to linear, as every platform's is), and
- * bisects whenever a guess did not halve the interval: a few measures of the room, not log2(room).
+ * The largest n in [0, hi) with measure(head + rest[0, n)) <= budget, given loMeasure for n = 0
+ * and hiMeasure > budget for n = hi. Guesses where the budget falls between the two ends (exact
+ * within a step or two for a measure close to linear, as every platform's is), and bisects
+ * whenever a guess did not halve the interval: a few measures of the room, not log2(room).
  */
-function searchFit(measured: (n: number) => number, budget: number, loMeasure: number, hi: number, hiMeasure: number): number {
+function searchFit(head: string, rest: string, measure: Measure, budget: number, loMeasure: number, hi: number, hiMeasure: number): number {
   let lo = 0;
   let bisect = false;
   while (hi - lo > 1) {
@@ -89,7 +88,7 @@ function searchFit(measured: (n: number) => number, budget: number, loMeasure: n
       ? lo + Math.floor(span / 2)
       : lo + Math.floor(((budget - loMeasure) * span) / Math.max(1, hiMeasure - loMeasure));
     const at = Math.min(hi - 1, Math.max(lo + 1, guess));
-    const m = measured(at);
+    const m = measure(head + rest.slice(0, at));
     if (m <= budget) {
       lo = at;
       loMeasure = m;
@@ -138,6 +137,12 @@ const HARD_CUT_WINDOW = 256;
 function hardCut(rest: string, fence: Fence | null, room: number, maxChars: number, measure: Measure, spans: number[]): SplitStep {
   // Only the window a live stream has seen is segmented, so a stream cuts where the whole text would.
   const seen = rest.slice(0, room + SPLIT_LOOKAHEAD);
+  // Between two simple characters (Latin, CJK) the room itself is a cluster boundary, the cut the
+  // walk below would try first: most hard cuts (a long token) need no walk at all.
+  if (boundaryAtOrBefore(seen, room, 0) === room) {
+    const atRoom = chunkEndingAt(rest, fence, room);
+    if (atRoom && measure(atRoom.chunk) <= maxChars) return beforeEntity(rest, fence, { ...atRoom, consumed: room }, room, spans);
+  }
   // The cut nearly always fits at the last boundary within the room: segment only the end of
   // the room first, and the whole of it only when nothing there fits (a fence line that does not).
   const near = boundaryAtOrBefore(seen, room - HARD_CUT_WINDOW, HARD_CUT_WINDOW);
@@ -178,6 +183,15 @@ function lastFittingCut(
   return undefined;
 }
 
+/** The chunk ending on the boundary at `at`, unless that cuts an entity or does not fit. */
+function cutAtBoundary(rest: string, fence: Fence | null, at: number, maxChars: number, spans: number[], measure: Measure): SplitStep | undefined {
+  if (entityAround(spans, at) >= 0) return undefined;
+  const cut = chunkEndingAt(rest, fence, at);
+  if (!cut || measure(cut.chunk) > maxChars) return undefined;
+  const consumed = cut.fence ? at + separatorLength(rest, at) : at;
+  return { chunk: cut.chunk, consumed, fence: cut.fence };
+}
+
 /**
  * The next chunk of `rest` (which continues inside `fence`), or undefined when no split is due:
  * everything fits (`final`), or a live stream must wait for SPLIT_LOOKAHEAD more characters.
@@ -202,17 +216,19 @@ export function nextSplit(
   if (!decided) return undefined;
 
   // Only the second half of the room is scanned: an earlier boundary is a worse cut than a hard one.
-  const boundaries = findBoundaries(rest, Math.ceil(room * MIN_SPLIT_FRACTION), room);
+  const from = Math.ceil(room * MIN_SPLIT_FRACTION);
   const spans = entitySpans(rest, fence, room + SPLIT_LOOKAHEAD);
+  // The best kind's last boundary nearly always is the cut: every boundary is listed only when it is not.
+  const best = lastBoundaries(rest, from, room).find((at) => at >= 0);
+  const first = best === undefined ? undefined : cutAtBoundary(rest, fence, best, maxChars, spans, measure);
+  if (first) return first;
+  if (best === undefined) return hardCut(rest, fence, room, maxChars, measure, spans);
+  const boundaries = findBoundaries(rest, from, room);
   for (const kind of BOUNDARY_PREFERENCE) {
     const ofKind = boundaries[kind]!;
     for (let k = ofKind.length - 1; k >= 0; k--) {
-      const at = ofKind[k]!;
-      if (entityAround(spans, at) >= 0) continue;
-      const cut = chunkEndingAt(rest, fence, at);
-      if (!cut || measure(cut.chunk) > maxChars) continue;
-      const consumed = cut.fence ? at + separatorLength(rest, at) : at;
-      return { chunk: cut.chunk, consumed, fence: cut.fence };
+      const cut = cutAtBoundary(rest, fence, ofKind[k]!, maxChars, spans, measure);
+      if (cut) return cut;
     }
   }
   return hardCut(rest, fence, room, maxChars, measure, spans);
