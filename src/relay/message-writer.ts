@@ -47,8 +47,8 @@ export interface MessageCap {
 export class MessageWriter {
   sentMessages = 0;
   edits = 0;
-  /** The final text of every message, in order. */
-  readonly delivered: string[] = [];
+  /** Messages finished so far (a count, not their texts: a long reply would keep them all alive). */
+  private finishedMessages = 0;
   /** Set when a chunk could not be delivered at all (send failed twice). */
   deliveryError: unknown = undefined;
   /**
@@ -173,7 +173,7 @@ export class MessageWriter {
 
   private atLastAllowedMessage(): boolean {
     const cap = this.opts.cap;
-    return cap !== undefined && this.delivered.length >= cap.maxMessages - 1;
+    return cap !== undefined && this.finishedMessages >= cap.maxMessages - 1;
   }
 
   /** More text follows the last allowed message: end that message early enough for the notice to fit. */
@@ -193,7 +193,7 @@ export class MessageWriter {
       await this.sendWithRetry(chunk, this.opts.finalEdits);
     }
     this.live = undefined;
-    this.delivered.push(chunk);
+    this.finishedMessages++;
   }
 
   /** Milliseconds until the live message may get its final write. */
