@@ -79,6 +79,8 @@ class InlineParser {
   constructor(
     private readonly text: string,
     private readonly links: boolean,
+    /** Only where entities start and end is wanted: their contents are not parsed into children. */
+    private readonly spansOnly = false,
   ) {}
 
   parse(): InlineNode[] {
@@ -107,7 +109,7 @@ class InlineParser {
     if (ch === 'h') return this.bareUrl();
     if (ch === '<') return this.sticky(AUTOLINK, (m) => ({ kind: 'url', url: m[1]!, bracketed: true }));
     if ((ch === '[' || ch === '!') && this.links) {
-      return this.sticky(LINK, (m) => ({ kind: 'link', url: m[2]!, children: parseInline(m[1]!, false), source: m[0] }));
+      return this.sticky(LINK, (m) => ({ kind: 'link', url: m[2]!, children: this.children(m[1]!, false), source: m[0] }));
     }
     const d = DELIMITERS.find((x) => text.startsWith(x.marker, i));
     return d ? this.emphasis(d) : false;
@@ -160,13 +162,17 @@ class InlineParser {
     const opens = !isSpace(next) && next !== d.marker[0] && (!d.wordBound || !isWordChar(text[i - 1]));
     const closer = opens ? findCloser(text, inner, d) : -1;
     if (closer > 0) {
-      this.out.push({ kind: 'style', style: d.style, children: parseInline(text.slice(inner, closer), this.links) });
+      this.out.push({ kind: 'style', style: d.style, children: this.children(text.slice(inner, closer), this.links) });
       this.i = closer + d.marker.length;
     } else {
       this.addText(d.marker);
       this.i = inner;
     }
     return true;
+  }
+
+  private children(text: string, links: boolean): InlineNode[] {
+    return this.spansOnly ? [] : parseInline(text, links);
   }
 
   private addText(text: string): void {
@@ -190,7 +196,7 @@ export function parseInline(text: string, links = true): InlineNode[] {
 export function inlineSpans(text: string): number[] {
   // Every entity starts with a character that may hold markup: a line without one has none.
   if (!MAY_HOLD_MARKUP.test(text)) return [];
-  const parser = new InlineParser(text, true);
+  const parser = new InlineParser(text, true, true);
   parser.parse();
   return parser.spans;
 }
