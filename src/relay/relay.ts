@@ -109,12 +109,14 @@ export class StreamRelay {
     const reading = readDeltas(deltas, buffer, readSignal);
     try {
       let seen = -1;
+      // The writer's wait for more text: one function for the reply, reading the version last seen.
+      const changed = () => buffer.changeAfter(seen);
       while (!buffer.done && !capped) {
-        await buffer.changeAfter(seen);
+        if (buffer.version === seen) await buffer.changeAfter(seen);
         seen = buffer.version;
         if (caps.maxChars && buffer.length > caps.maxChars) hitCap('chars');
         if (buffer.done || capped) break;
-        await writer.progress(buffer, () => buffer.changeAfter(seen));
+        await writer.progress(buffer, changed);
         if (writer instanceof MessageWriter && writer.cappedAt !== undefined) hitCap('messages');
       }
       await reading;

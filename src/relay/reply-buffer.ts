@@ -7,6 +7,8 @@ export interface ReplySource {
   readFrom(cursor: number): { fresh: string; cursor: number };
 }
 
+const CHANGED = Promise.resolve();
+
 export class ReplyBuffer implements ReplySource {
   /** UTF-16 units so far: a cap is checked per delta without looking at the text. */
   length = 0;
@@ -19,7 +21,9 @@ export class ReplyBuffer implements ReplySource {
   done = false;
   aborted = false;
   error: unknown = undefined;
-  private waiters: Array<() => void> = [];
+  /** One promise for the next change, shared by everyone waiting for it (not one per wait per delta). */
+  private nextChange: Promise<void> | undefined;
+  private wakeNextChange: (() => void) | undefined;
 
   /** The whole reply so far, one flat string. Reading it per delta would cost the whole reply each time: writers use `readFrom`. */
   get text(): string {
@@ -48,17 +52,17 @@ export class ReplyBuffer implements ReplySource {
     this.changed();
   }
 
-  /** Resolves once the buffer changes after `version` (immediately if it already has). */
-  async changeAfter(version: number): Promise<void> {
-    if (this.version !== version) return;
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /** Resolves once the buffer changes after `version` (at once if it already has). */
+  changeAfter(version: number): Promise<void> {
+    if (this.version !== version) return CHANGED;
+    return (this.nextChange ??= new Promise<void>((resolve) => (this.wakeNextChange = resolve)));
   }
 
   private changed(): void {
     this.version++;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    const wake = this.wakeNextChange;
+    this.nextChange = this.wakeNextChange = undefined;
+    wake?.();
   }
 }
 
