@@ -210,40 +210,54 @@ export class LineWriter {
   }
 
   private async drain(ignoreStop = false): Promise<void> {
+    const stop = ignoreStop ? undefined : this.stop;
     while (this.queue.size > 0) {
-      const stopped = !ignoreStop && this.stop?.aborted;
-      if (stopped) return;
+      if (stop?.aborted) return;
       const capReached = this.limits.maxLines !== undefined && this.sentLines >= this.limits.maxLines;
       if (capReached || this.pendingLines.length > 0) {
         for (const line of this.queue.takeAll()) this.pendingLines.push(line);
         return;
       }
       const line = this.queue.shift();
-      await this.sendPaced(line, ignoreStop ? undefined : this.stop);
-    }
-  }
-
-  /** One line in the channel's next slot; a failed send is retried once in the slot after. */
-  private async sendPaced(line: string, stop?: AbortSignal): Promise<void> {
-    for (let attempt = 1; attempt <= 2; attempt++) {
+      // A free slot is taken in this turn: no promise of our own per line, only the send's.
       const slot = this.pacer.waitForSlot(this.limits.pacingMs, stop);
-      const free = typeof slot === 'boolean' ? slot : await slot;
-      if (!free) {
+      if (!(slot === true || (slot !== false && (await slot)))) {
         this.queue.unshift(line);
         return;
       }
       try {
         await this.surface.send(line);
-        this.pacer.markSent();
-        this.sentLines++;
-        return;
+        this.lineSent();
       } catch (err) {
-        this.pacer.markSent();
-        this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: line send failed');
-        if (attempt === 2 || alreadyRetried(err)) {
-          this.deliveryError = err;
-          return;
-        }
+        await this.retry(line, err, stop);
+      }
+    }
+  }
+
+  private lineSent(): void {
+    this.pacer.markSent();
+    this.sentLines++;
+  }
+
+  /** A failed send is retried once, in the slot after (unless the platform already retried it). */
+  private async retry(line: string, err: unknown, stop?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.pacer.markSent();
+      this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: line send failed');
+      if (attempt === 2 || alreadyRetried(err)) {
+        this.deliveryError = err;
+        return;
+      }
+      if (!(await this.pacer.waitForSlot(this.limits.pacingMs, stop))) {
+        this.queue.unshift(line);
+        return;
+      }
+      try {
+        await this.surface.send(line);
+        this.lineSent();
+        return;
+      } catch (next) {
+        err = next;
       }
     }
   }
