@@ -112,42 +112,60 @@ function cutBetweenGraphemes(
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
- * wrapLine for printable ASCII by width alone: one column per character, words between spaces,
- * so no grapheme walk and no per-word strings; a line is one slice of the text.
+ * wrapLine for printable ASCII by width alone: one column per character, so a line is one slice
+ * of the text and its end is found by a search back from `width` columns on, not word by word.
  */
 function wrapAscii(text: string, width: number): string[] {
   const out: string[] = [];
   const n = text.length;
-  let lineStart = 0;
-  let lineEnd = 0; // lineStart === lineEnd: no open line
-  let i = 0;
-  while (i < n) {
-    const gapStart = i;
-    while (i < n && text.charCodeAt(i) === 0x20) i++;
-    if (i === n) break;
-    let end = text.indexOf(' ', i);
-    if (end < 0) end = n;
-    const open = lineEnd > lineStart;
-    // Indentation of the first line stays (code); a wrapped line starts at its first word.
-    const start = open || out.length > 0 ? i : gapStart;
-    if ((open ? end - lineStart : end - start) <= width) {
-      if (!open) lineStart = start;
-      lineEnd = end;
-    } else {
-      if (open) out.push(text.slice(lineStart, lineEnd));
-      // A word longer than a line is cut into full lines; its last piece stays open.
-      let from = i;
-      while (end - from > width) {
-        out.push(text.slice(from, from + width));
-        from += width;
-      }
-      lineStart = from;
-      lineEnd = end;
-    }
-    i = end;
+  let start = nextWord(text, 0);
+  if (start === n) return out;
+  let end = wordEnd(text, start);
+  // Indentation of the first line stays (code) when its first word fits with it.
+  let lineStart = end <= width ? 0 : start;
+  let lineEnd = end;
+  for (;;) {
+    if (end - lineStart > width) lineStart = cutWord(text, lineStart, end, width, out);
+    lineEnd = lastWordEnd(text, lineEnd, lineStart + width);
+    start = nextWord(text, lineEnd);
+    if (start === n) break;
+    // The next word does not fit: the line ends, and a wrapped line starts at its first word.
+    out.push(text.slice(lineStart, lineEnd));
+    lineStart = start;
+    end = wordEnd(text, start);
+    lineEnd = end;
   }
-  if (lineEnd > lineStart) out.push(text.slice(lineStart, lineEnd));
+  out.push(text.slice(lineStart, lineEnd));
   return out;
+}
+
+/** The first non-space at or after `from` (the text's length when none). */
+function nextWord(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) === 0x20) i++;
+  return i;
+}
+
+function wordEnd(text: string, start: number): number {
+  const space = text.indexOf(' ', start);
+  return space < 0 ? text.length : space;
+}
+
+/** A word longer than a line is cut into full lines; returns where its last piece (still open) starts. */
+function cutWord(text: string, start: number, end: number, width: number, out: string[]): number {
+  let from = start;
+  while (end - from > width) {
+    out.push(text.slice(from, from + width));
+    from += width;
+  }
+  return from;
+}
+
+/** The end of the last word that ends at or before `limit`, or `lineEnd` (a word end) when no later one does. */
+function lastWordEnd(text: string, lineEnd: number, limit: number): number {
+  let p = limit >= text.length ? text.length : text.lastIndexOf(' ', limit);
+  while (p > lineEnd && text.charCodeAt(p - 1) === 0x20) p--;
+  return p > lineEnd ? p : lineEnd;
 }
 
 /** The lines of the width-only fast paths, or undefined when the text needs the grapheme walk. */

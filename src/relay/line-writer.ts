@@ -7,6 +7,7 @@ import type { ReplySource } from './reply-buffer.js';
 import { alreadyRetried } from './message-writer.js';
 import { PlainLines, inlineToPlain, toSingleLine } from '../format/markdown.js';
 import { wrapLine } from '../format/wrap.js';
+import { StableCut } from './line-cut.js';
 
 /**
  * When a channel last received a line. One per Surface (the StreamRelay keeps them in a WeakMap),
@@ -39,52 +40,6 @@ export function wrapForSurface(plain: string, limits: LineModeLimits): string[] 
 
 /** A partial line longer than this many widths is worth sending in wrapped pieces before its newline. */
 const LONG_LINE_WIDTHS = 2;
-
-/**
- * Where an unfinished raw line can be cut so that its prefix flattens exactly as it would inside
- * the whole line: at the last space, with no emphasis, code span or link left open before it.
- * Returns 0 when no such place exists yet (headings and table rows wait for their newline).
- */
-function stableCut(raw: string): number {
-  if (/^\s*(#|\|)/.test(raw)) return 0;
-  for (let p = raw.lastIndexOf(' '); p > 0; p = raw.lastIndexOf(' ', p - 1)) {
-    const prefix = raw.slice(0, p);
-    if (prefix.trim() === '') return 0;
-    if (isBalanced(prefix)) return p;
-  }
-  return 0;
-}
-
-/** True when no backtick, emphasis marker, bracket, parenthesis or angle bracket is left open (one pass, no regex per marker). */
-function isBalanced(prefix: string): boolean {
-  let ticks = 0;
-  let stars = 0;
-  let unders = 0;
-  let tildePairs = 0;
-  let square = 0;
-  let round = 0;
-  let angle = 0;
-  for (let i = 0; i < prefix.length; i++) {
-    switch (prefix.charCodeAt(i)) {
-      case 0x60: ticks++; break; // `
-      case 0x2a: stars++; break; // *
-      case 0x5f: unders++; break; // _
-      case 0x7e: // ~~ counts as one marker, as a non-overlapping /~~/g match does
-        if (prefix.charCodeAt(i + 1) === 0x7e) {
-          tildePairs++;
-          i++;
-        }
-        break;
-      case 0x5b: square++; break; // [
-      case 0x5d: square--; break; // ]
-      case 0x28: round++; break; // (
-      case 0x29: round--; break; // )
-      case 0x3c: angle++; break; // <
-      case 0x3e: angle--; break; // >
-    }
-  }
-  return ticks % 2 === 0 && stars % 2 === 0 && unders % 2 === 0 && tildePairs % 2 === 0 && square === 0 && round === 0 && angle === 0;
-}
 
 /**
  * Lines waiting for their slot, taken from the front by an index: Array#shift moves every line
@@ -142,8 +97,8 @@ export class LineWriter {
    * still open to words that follow ('' when no line is in progress).
    */
   private carry = '';
-  /** The partial line from `consumed` up to `upTo` has no stable cut (no rescan until a space arrives). */
-  private noStableCut = { from: -1, upTo: 0 };
+  /** Where the open line (from `consumed` on) can be cut, kept as its characters arrive. */
+  private readonly cuts = new StableCut();
   /** The reply text from `windowStart` (= `consumed` between deltas) on, and the deltas read so far. */
   private window = '';
   private windowStart = 0;
@@ -184,10 +139,10 @@ export class LineWriter {
       const lastNewline = end - fresh.length + freshNewline;
       for (const raw of this.window.slice(this.consumed - base, lastNewline - base).split('\n')) this.takeLine(raw);
       this.consumed = lastNewline + 1;
+      this.cuts.reset();
     }
-    const known = this.noStableCut;
-    const unchanged = known.from === this.consumed && !fresh.includes(' ');
-    if (!unchanged) this.takeLongPartialLine(this.window.slice(this.consumed - base), end);
+    this.cuts.feed(fresh, freshNewline + 1);
+    this.takeLongPartialLine(end);
     // What became lines is never read again: the next delta costs its own length and the open line's.
     if (this.consumed !== consumedBefore) {
       this.window = this.window.slice(this.consumed - base);
@@ -200,19 +155,17 @@ export class LineWriter {
   private takeLine(raw: string): void {
     if (!this.carry) return this.enqueue(this.plain.push(raw));
     const plain = toSingleLine(inlineToPlain(raw.replace(/\r$/, ''))).trimEnd();
-    this.queue.push(wrapForSurface(this.carry + plain, this.limits));
+    this.queue.push(this.wrap(this.carry + plain));
     this.carry = '';
   }
 
   /** Sends the wrapped lines a long unfinished line has already completed (a paragraph streams line by line). */
-  private takeLongPartialLine(raw: string, textLength: number): void {
-    if (this.plain.inCode || raw.length <= LONG_LINE_WIDTHS * this.limits.width) return;
-    const cut = stableCut(raw);
-    if (cut === 0) {
-      this.noStableCut = { from: this.consumed, upTo: textLength };
-      return;
-    }
-    const prefix = raw.slice(0, cut);
+  private takeLongPartialLine(textLength: number): void {
+    const cut = this.cuts.cut;
+    if (this.plain.inCode || textLength - this.consumed <= LONG_LINE_WIDTHS * this.limits.width || cut === 0) return;
+    const from = this.consumed - this.windowStart;
+    const prefix = this.window.slice(from, from + cut);
+    this.cuts.rebase();
     let plain: string;
     if (this.carry) {
       plain = this.carry + toSingleLine(inlineToPlain(prefix));
@@ -222,7 +175,7 @@ export class LineWriter {
     }
     this.consumed += cut;
     if (!plain) return;
-    const wrapped = wrapForSurface(plain, this.limits);
+    const wrapped = this.wrap(plain);
     this.carry = wrapped.pop() ?? '';
     this.queue.push(wrapped);
   }
@@ -247,45 +200,64 @@ export class LineWriter {
   private enqueue(plainLines: string[]): void {
     for (const plain of plainLines) {
       if (plain === '') continue; // a paragraph break: an empty command would say nothing
-      this.queue.push(wrapForSurface(plain, this.limits));
+      this.queue.push(this.wrap(plain));
     }
   }
 
+  /** wrapForSurface for plain text already on one line (PlainLines' output, a carry): no second cleanup scan. */
+  private wrap(plain: string): string[] {
+    return wrapLine(plain, this.limits.width, this.limits.fits);
+  }
+
   private async drain(ignoreStop = false): Promise<void> {
+    const stop = ignoreStop ? undefined : this.stop;
     while (this.queue.size > 0) {
-      const stopped = !ignoreStop && this.stop?.aborted;
-      if (stopped) return;
+      if (stop?.aborted) return;
       const capReached = this.limits.maxLines !== undefined && this.sentLines >= this.limits.maxLines;
       if (capReached || this.pendingLines.length > 0) {
         for (const line of this.queue.takeAll()) this.pendingLines.push(line);
         return;
       }
       const line = this.queue.shift();
-      await this.sendPaced(line, ignoreStop ? undefined : this.stop);
-    }
-  }
-
-  /** One line in the channel's next slot; a failed send is retried once in the slot after. */
-  private async sendPaced(line: string, stop?: AbortSignal): Promise<void> {
-    for (let attempt = 1; attempt <= 2; attempt++) {
+      // A free slot is taken in this turn: no promise of our own per line, only the send's.
       const slot = this.pacer.waitForSlot(this.limits.pacingMs, stop);
-      const free = typeof slot === 'boolean' ? slot : await slot;
-      if (!free) {
+      if (!(slot === true || (slot !== false && (await slot)))) {
         this.queue.unshift(line);
         return;
       }
       try {
         await this.surface.send(line);
-        this.pacer.markSent();
-        this.sentLines++;
-        return;
+        this.lineSent();
       } catch (err) {
-        this.pacer.markSent();
-        this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: line send failed');
-        if (attempt === 2 || alreadyRetried(err)) {
-          this.deliveryError = err;
-          return;
-        }
+        await this.retry(line, err, stop);
+      }
+    }
+  }
+
+  private lineSent(): void {
+    this.pacer.markSent();
+    this.sentLines++;
+  }
+
+  /** A failed send is retried once, in the slot after (unless the platform already retried it). */
+  private async retry(line: string, err: unknown, stop?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.pacer.markSent();
+      this.logger?.warn({ err, channel: this.surface.channel, attempt }, 'relay: line send failed');
+      if (attempt === 2 || alreadyRetried(err)) {
+        this.deliveryError = err;
+        return;
+      }
+      if (!(await this.pacer.waitForSlot(this.limits.pacingMs, stop))) {
+        this.queue.unshift(line);
+        return;
+      }
+      try {
+        await this.surface.send(line);
+        this.lineSent();
+        return;
+      } catch (next) {
+        err = next;
       }
     }
   }

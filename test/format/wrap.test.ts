@@ -21,6 +21,18 @@ describe('wrapLine ASCII fast path', () => {
     }
   });
 
+  it('matches the general walk with long runs of spaces, leading and trailing (a line ends by searching back from its width)', () => {
+    for (let seed = 1; seed <= 1000; seed++) {
+      const rand = prng(seed);
+      let text = ' '.repeat(Math.floor(rand() * 4));
+      const n = Math.floor(rand() * 30);
+      for (let i = 0; i < n; i++) text += WORDS[Math.floor(rand() * WORDS.length)]! + ' '.repeat(1 + Math.floor(rand() * (rand() < 0.2 ? 8 : 2)));
+      if (rand() < 0.5) text = text.trimEnd();
+      const width = 1 + Math.floor(rand() * (rand() < 0.5 ? 12 : 80));
+      expect(wrapLine(text, width), `seed ${seed}: ${JSON.stringify(text)} at ${width}`).toEqual(wrapByGraphemes(text, width));
+    }
+  });
+
   it('falls back to the general walk when a budget refuses a line', () => {
     const fits = (line: string) => line.length <= 5;
     expect(wrapLine('abc defgh ij', 20, fits)).toEqual(['abc', 'defgh', 'ij']);
