@@ -82,12 +82,37 @@ export class WordWrapper {
         i++;
         continue;
       }
+      const fits = this.wordsThatFit(text, i, cols);
+      if (fits > i) {
+        out += (this.spaces === 1 ? ' ' : ' '.repeat(this.spaces)) + text.slice(i, fits);
+        this.column += this.spaces + fits - i;
+        this.spaces = 0;
+        i = fits;
+        continue;
+      }
       let end = text.indexOf(' ', i);
       if (end < 0) end = text.length;
       out += this.growWord(text.slice(i, end), end - i, cols);
       i = end;
     }
     return out;
+  }
+
+  /**
+   * Where the run of complete words from text[i] that fits on the current line ends (i: none).
+   * Placed one by one, each of them would go on this line as it is, with the spaces between:
+   * so a line of prose is one slice, not a string per word (1 MB of prose in one frame is
+   * 200k words). The word that does not fit, or that the text ends in, goes word by word.
+   */
+  private wordsThatFit(text: string, i: number, cols: number): number {
+    if (this.word || this.streamingWord) return i;
+    const room = cols - this.column - this.spaces;
+    if (room <= 0) return i;
+    // A space at i + room ends a word that fills the line to its last column.
+    let end = text.lastIndexOf(' ', Math.min(i + room, text.length - 1));
+    if (end <= i) return i;
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    return end;
   }
 
   /** Prints the held word (the message is complete); the next text starts a fresh line. */
