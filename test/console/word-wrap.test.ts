@@ -1,6 +1,6 @@
 // The console's streaming word wrapper on its own: chunk boundaries inside words, CJK text,
 // tokens longer than a line, indentation and explicit newlines.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WordWrapper } from '../../adapters/console/word-wrap.js';
 import { displayWidth } from '../../src/format/width.js';
 import { prng } from '../relay/helpers.js';
@@ -133,6 +133,31 @@ describe('WordWrapper on printable ASCII', () => {
         i += size;
       }
       expect(out + w.flush(), `seed ${seed} cols ${cols}`).toBe(wrapWordByWord(text, cols));
+    }
+  });
+});
+
+describe('WordWrapper on multi-line answers', () => {
+  it('wraps each line on its own, prints CR LF as LF, and breaks around curly quotes and CJK as within ASCII', () => {
+    const w = new WordWrapper(() => 12);
+    const out = w.write('one two three four\r\n“quoted words” here\n中文字中文字中文字 and more\n\n  end') + w.flush();
+    expect(out).toBe('one two\nthree four\n“quoted\nwords” here\n中文字中文字\n中文字 and\nmore\n\n  end');
+  });
+
+  it('never calls the grapheme segmenter for lines of plain prose, curly quotes or CJK', () => {
+    // A line end is a control character: the cursor would segment a window around each one.
+    const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+    try {
+      const w = new WordWrapper(() => 80);
+      const line = `${'word '.repeat(30)}it’s — “fine”, 中文字。\r\n`;
+      w.write(line.repeat(200));
+      w.flush();
+      expect(segment).not.toHaveBeenCalled();
+      // An emoji still takes the cursor (its clusters can join several code points).
+      w.write('ok 👍\n');
+      expect(segment).toHaveBeenCalled();
+    } finally {
+      segment.mockRestore();
     }
   });
 });
