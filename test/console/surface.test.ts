@@ -64,3 +64,17 @@ describe('console transport, one frame carrying a lot of text', () => {
     expect(printed()).toBe(`${answer}\n[image: https://example.com/a.png]\n${again.write(`${text} end`)}${again.flush()}\n`);
   });
 });
+
+describe('console transport patches', () => {
+  it('prints only what a grown message adds, and a message changed anywhere (or shortened) again whole on a new line', async () => {
+    const { transport, printed } = terminal();
+    const id = await transport.post('hello wor');
+    await transport.patch(id, 'hello world');
+    expect(printed()).toBe('hello world');
+    // Same length, one character changed at the start: not the printed text grown.
+    await transport.patch(id, 'Hello world');
+    await transport.patch(id, 'Hello');
+    await transport.patch(id, 'Hello!', { final: true });
+    expect(printed()).toBe('hello world\nHello world\nHello!\n');
+  });
+});
