@@ -5,7 +5,8 @@
 // Text is read by index and printed in slices, so a 1 MB answer in one frame costs milliseconds:
 // printable ASCII a line of words per slice, Latin and CJK a character at a time, and only text
 // whose graphemes can join (emoji, combining marks) through the grapheme cursor.
-import { clusterWidth, GraphemeCursor, isSimpleText, simpleColumns } from '../../src/format/width.js';
+import { isSimpleText } from '../../src/format/width.js';
+import { Graphemes, wideRunEnd } from './graphemes.js';
 
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -49,7 +50,7 @@ export class WordWrapper {
   /** Text with no line end in it. */
   private writeLine(text: string, cols: number): string {
     if (PRINTABLE_ASCII.test(text)) return this.writeAscii(text, cols);
-    if (!isSimpleText(text)) return this.writeGraphemes(text, cols);
+    if (!isSimpleText(text)) return this.writeGraphemes(text, cols, false);
     // Simple text never joins two characters into one grapheme, so it can be cut anywhere: the
     // ASCII between curly quotes, dashes or CJK takes the ASCII path.
     let out = '';
@@ -57,19 +58,19 @@ export class WordWrapper {
     NON_ASCII_RUN.lastIndex = 0;
     for (let run = NON_ASCII_RUN.exec(text); run; run = NON_ASCII_RUN.exec(text)) {
       if (run.index > from) out += this.writeAscii(text.slice(from, run.index), cols);
-      out += this.writeGraphemes(run[0], cols);
+      out += this.writeGraphemes(run[0], cols, true);
       from = NON_ASCII_RUN.lastIndex;
     }
     return from < text.length ? out + this.writeAscii(text.slice(from), cols) : out;
   }
 
   /** Text with no line end in it, a grapheme at a time. */
-  private writeGraphemes(text: string, cols: number): string {
+  private writeGraphemes(text: string, cols: number, simple: boolean): string {
     let out = '';
     // The current word's part in `text` (-1: none), added to `word` when the word or the text ends.
     let partStart = -1;
     let partWidth = 0;
-    const graphemes = new Graphemes(text);
+    const graphemes = new Graphemes(text, simple);
     for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
       const c = text.charCodeAt(start);
       const space = end === start + 1 && (c === SPACE || c === TAB);
@@ -238,7 +239,7 @@ export class WordWrapper {
     if (PRINTABLE_ASCII.test(word)) return this.cutAscii(word, cols);
     let out = '';
     let from = 0;
-    const graphemes = new Graphemes(word);
+    const graphemes = new Graphemes(word, isSimpleText(word));
     for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
       const w = graphemes.width(start, end);
       if (this.column > 0 && this.column + w > cols) {
@@ -249,43 +250,5 @@ export class WordWrapper {
       this.column += w;
     }
     return out + word.slice(from);
-  }
-}
-
-/** Where the run of simple wide characters (CJK) starting at `from` ends. */
-function wideRunEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && simpleColumns(text.charCodeAt(i)) === 2) i++;
-  return i;
-}
-
-/** The graphemes of a text and their columns; simple text (Latin, CJK) steps one code unit at a time without the cursor. */
-class Graphemes {
-  private readonly cursor: GraphemeCursor | undefined;
-  private pos = 0;
-
-  constructor(private readonly text: string) {
-    this.cursor = isSimpleText(text) ? undefined : new GraphemeCursor(text);
-  }
-
-  /** True when every code unit is a grapheme of its own (no cursor needed). */
-  get simple(): boolean {
-    return this.cursor === undefined;
-  }
-
-  /** Simple text only: the next grapheme starts at `pos`; returns it. */
-  skipTo(pos: number): number {
-    this.pos = pos;
-    return pos;
-  }
-
-  /** The end of the next grapheme; -1 at the end of the text. */
-  next(): number {
-    if (this.cursor) return this.cursor.next();
-    return this.pos < this.text.length ? ++this.pos : -1;
-  }
-
-  width(start: number, end: number): number {
-    return clusterWidth(this.text, start, end);
   }
 }
