@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { boundaryAtOrBefore } from '../../src/format/width.js';
 import type { ChannelKey, PostOptions, SurfaceLimits, Transport, Upload } from '../../src/types.js';
 import { WordWrapper } from './word-wrap.js';
 
@@ -24,7 +25,7 @@ const CONSOLE_FRAME_MS = 50;
  * a fast upstream sends hundreds of KB in 50 ms: wrapped at once, other channels would wait for
  * all of it (text whose graphemes join, such as emoji, takes microseconds a character).
  */
-const WRAP_SLICE_CHARS = 16 * 1024;
+export const WRAP_SLICE_CHARS = 16 * 1024;
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
 
@@ -163,10 +164,19 @@ function startsWith(text: string, prefix: string): boolean {
   return text.length >= prefix.length && text.slice(0, prefix.length) === prefix;
 }
 
-/** Where a slice of `s` from `from` ends: after WRAP_SLICE_CHARS, between code points (as the relay's deltas end). */
+/** How far back from WRAP_SLICE_CHARS a slice's end looks for a place between two graphemes. */
+const SLICE_LOOK_BACK = 256;
+
+/**
+ * Where a slice of `s` from `from` ends: between two graphemes (a CR LF or an emoji sequence cut
+ * in two would print differently); failing that (emoji only), between code points, as the
+ * relay's frames end.
+ */
 function sliceEnd(s: string, from: number): number {
   const to = from + WRAP_SLICE_CHARS;
   if (to >= s.length) return s.length;
+  const boundary = boundaryAtOrBefore(s, to, SLICE_LOOK_BACK);
+  if (boundary > from) return boundary;
   const c = s.charCodeAt(to - 1);
   return c >= 0xd800 && c <= 0xdbff ? to - 1 : to;
 }

@@ -3,7 +3,7 @@
 // printed again), with a bounded number of frames rather than one per delta.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConsoleTransport } from '../../adapters/console/surface.js';
+import { ConsoleTransport, WRAP_SLICE_CHARS } from '../../adapters/console/surface.js';
 import { WordWrapper } from '../../adapters/console/word-wrap.js';
 import { createLogger } from '../../src/log.js';
 import { StreamRelay } from '../../src/relay/index.js';
@@ -62,6 +62,15 @@ describe('console transport, one frame carrying a lot of text', () => {
     // The upload was asked for before the patch: the post's message ends there, the patch prints again whole.
     const again = new WordWrapper(() => 80);
     expect(printed()).toBe(`${answer}\n[image: https://example.com/a.png]\n${again.write(`${text} end`)}${again.flush()}\n`);
+  });
+
+  it('ends its slices between graphemes: a CR LF or an emoji sequence at a slice end prints as in one piece', async () => {
+    const { transport, printed } = terminal(40);
+    // A slice's natural end falls between CR and LF, then inside emoji sequences.
+    const text = `${'x'.repeat(WRAP_SLICE_CHARS - 1)}\r\n${'ab👨‍👩‍👧'.repeat(WRAP_SLICE_CHARS / 5)}`;
+    await transport.post(text, { final: true });
+    const wrapper = new WordWrapper(() => 40);
+    expect(printed()).toBe(`${wrapper.write(text)}${wrapper.flush()}\n`);
   });
 });
 
