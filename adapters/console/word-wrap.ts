@@ -2,15 +2,17 @@
 // mid-word on their own; this breaks at spaces instead, and between CJK characters (which
 // carry no spaces). A word that arrives in two chunks is held until it is complete, unless it
 // is longer than a line (a long token): where it starts is decided then, so it prints as it comes.
-// Text is read by index with a grapheme cursor and printed in slices: a 1 MB answer is not
-// turned into a string per character.
-import { clusterWidth, GraphemeCursor, isSimpleText, simpleColumns } from '../../src/format/width.js';
+// Text is read by index and printed in slices, so a 1 MB answer in one frame costs milliseconds:
+// printable ASCII a line of words per slice, Latin and CJK a character at a time, and only text
+// whose graphemes can join (emoji, combining marks) through the grapheme cursor.
+import { isSimpleText } from '../../src/format/width.js';
+import { Graphemes, wideRunEnd } from './graphemes.js';
 
-const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const NON_ASCII_RUN = /[^\x20-\x7e]+/g;
 
 export class WordWrapper {
   private column = 0;
@@ -28,19 +30,52 @@ export class WordWrapper {
   write(text: string): string {
     const cols = this.width();
     if (!cols || cols < 2) return text;
+    // Line ends are taken here, so that each line goes the cheapest way it can: a line end is a
+    // control character, and one in the text would send all of it through the grapheme cursor
+    // (microseconds a character near it) even where it is plain prose or CJK.
+    let out = '';
+    for (let from = 0; ; ) {
+      const lf = text.indexOf('\n', from);
+      if (lf < 0) return out + this.writeLine(from === 0 ? text : text.slice(from), cols);
+      // CR LF is one line end, printed as LF.
+      const lineEnd = lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      out += this.writeLine(text.slice(from, lineEnd), cols);
+      out += `${this.endWord(cols)}\n`;
+      this.column = 0;
+      this.spaces = 0;
+      from = lf + 1;
+    }
+  }
+
+  /** Text with no line end in it. */
+  private writeLine(text: string, cols: number): string {
     if (PRINTABLE_ASCII.test(text)) return this.writeAscii(text, cols);
+    if (!isSimpleText(text)) return this.writeGraphemes(text, cols, false);
+    // Simple text never joins two characters into one grapheme, so it can be cut anywhere: the
+    // ASCII between curly quotes, dashes or CJK takes the ASCII path.
+    let out = '';
+    let from = 0;
+    NON_ASCII_RUN.lastIndex = 0;
+    for (let run = NON_ASCII_RUN.exec(text); run; run = NON_ASCII_RUN.exec(text)) {
+      if (run.index > from) out += this.writeAscii(text.slice(from, run.index), cols);
+      out += this.writeGraphemes(run[0], cols, true);
+      from = NON_ASCII_RUN.lastIndex;
+    }
+    return from < text.length ? out + this.writeAscii(text.slice(from), cols) : out;
+  }
+
+  /** Text with no line end in it, a grapheme at a time. */
+  private writeGraphemes(text: string, cols: number, simple: boolean): string {
     let out = '';
     // The current word's part in `text` (-1: none), added to `word` when the word or the text ends.
     let partStart = -1;
     let partWidth = 0;
-    const graphemes = new Graphemes(text);
+    const graphemes = new Graphemes(text, simple);
     for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
       const c = text.charCodeAt(start);
-      const single = end === start + 1;
-      const lineEnd = (single && c === LF) || (c === CR && end === start + 2 && text.charCodeAt(start + 1) === LF);
-      const space = single && (c === SPACE || c === TAB);
-      const w = lineEnd || space ? 0 : graphemes.width(start, end);
-      if (!lineEnd && !space && w < 2) {
+      const space = end === start + 1 && (c === SPACE || c === TAB);
+      const w = space ? 0 : graphemes.width(start, end);
+      if (!space && w < 2) {
         if (partStart < 0) partStart = start;
         partWidth += w;
         continue;
@@ -49,11 +84,7 @@ export class WordWrapper {
       partStart = -1;
       partWidth = 0;
       out += this.endWord(cols);
-      if (lineEnd) {
-        out += '\n';
-        this.column = 0;
-        this.spaces = 0;
-      } else if (space) {
+      if (space) {
         this.spaces++;
       } else {
         // CJK: every character is a place to break.
@@ -82,12 +113,37 @@ export class WordWrapper {
         i++;
         continue;
       }
+      const fits = this.wordsThatFit(text, i, cols);
+      if (fits > i) {
+        out += (this.spaces === 1 ? ' ' : ' '.repeat(this.spaces)) + text.slice(i, fits);
+        this.column += this.spaces + fits - i;
+        this.spaces = 0;
+        i = fits;
+        continue;
+      }
       let end = text.indexOf(' ', i);
       if (end < 0) end = text.length;
       out += this.growWord(text.slice(i, end), end - i, cols);
       i = end;
     }
     return out;
+  }
+
+  /**
+   * Where the run of complete words from text[i] that fits on the current line ends (i: none).
+   * Placed one by one, each of them would go on this line as it is, with the spaces between:
+   * so a line of prose is one slice, not a string per word (1 MB of prose in one frame is
+   * 200k words). The word that does not fit, or that the text ends in, goes word by word.
+   */
+  private wordsThatFit(text: string, i: number, cols: number): number {
+    if (this.word || this.streamingWord) return i;
+    const room = cols - this.column - this.spaces;
+    if (room <= 0) return i;
+    // A space at i + room ends a word that fills the line to its last column.
+    let end = text.lastIndexOf(' ', Math.min(i + room, text.length - 1));
+    if (end <= i) return i;
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    return end;
   }
 
   /** Prints the held word (the message is complete); the next text starts a fresh line. */
@@ -183,7 +239,7 @@ export class WordWrapper {
     if (PRINTABLE_ASCII.test(word)) return this.cutAscii(word, cols);
     let out = '';
     let from = 0;
-    const graphemes = new Graphemes(word);
+    const graphemes = new Graphemes(word, isSimpleText(word));
     for (let start = 0, end = graphemes.next(); end >= 0; start = end, end = graphemes.next()) {
       const w = graphemes.width(start, end);
       if (this.column > 0 && this.column + w > cols) {
@@ -194,43 +250,5 @@ export class WordWrapper {
       this.column += w;
     }
     return out + word.slice(from);
-  }
-}
-
-/** Where the run of simple wide characters (CJK) starting at `from` ends. */
-function wideRunEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && simpleColumns(text.charCodeAt(i)) === 2) i++;
-  return i;
-}
-
-/** The graphemes of a text and their columns; simple text (Latin, CJK) steps one code unit at a time without the cursor. */
-class Graphemes {
-  private readonly cursor: GraphemeCursor | undefined;
-  private pos = 0;
-
-  constructor(private readonly text: string) {
-    this.cursor = isSimpleText(text) ? undefined : new GraphemeCursor(text);
-  }
-
-  /** True when every code unit is a grapheme of its own (no cursor needed). */
-  get simple(): boolean {
-    return this.cursor === undefined;
-  }
-
-  /** Simple text only: the next grapheme starts at `pos`; returns it. */
-  skipTo(pos: number): number {
-    this.pos = pos;
-    return pos;
-  }
-
-  /** The end of the next grapheme; -1 at the end of the text. */
-  next(): number {
-    if (this.cursor) return this.cursor.next();
-    return this.pos < this.text.length ? ++this.pos : -1;
-  }
-
-  width(start: number, end: number): number {
-    return clusterWidth(this.text, start, end);
   }
 }
