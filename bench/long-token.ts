@@ -24,6 +24,8 @@ const INPUTS: Record<string, () => string> = {
   'single token': () => 'x'.repeat(MB),
   'CJK token': () => '中文字'.repeat(Math.floor(MB / 9)),
   prose: () => 'word '.repeat(MB / 5),
+  // Lines of prose: every line end is a place a path may change (once it sent a console frame to the grapheme segmenter).
+  'prose lines': () => `${'word '.repeat(79)}word\n`.repeat(MB / 400).slice(0, MB),
   // As models write: emphasis, code spans and links every few words (entities a cut must not break).
   markdown: () => 'Some **bold** text, a `code span` and [a link](https://example.com/x). '.repeat(MB / 70).slice(0, MB),
   // One marker never closed: no cut before it may be taken as balanced (once cubic in MUD line mode).
