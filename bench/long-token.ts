@@ -155,8 +155,9 @@ async function stopProfile(session: Session, file: string): Promise<void> {
 /**
  * One reply to one fresh surface: CPU of this process, and event-loop lag while it ran.
  * `afterFullGc`: a full collection first, as V8 runs on an idle process; it drops the relay's
- * optimized code and type feedback, so the reply also pays V8 re-optimizing it (on its compiler
- * threads, not the event loop), about 100 ms here: a fixed cost, not one that grows with the reply.
+ * optimized code and type feedback, so the reply also pays V8 re-optimizing it: 100-230 ms more
+ * here for 0.5, 1, 2 or 4 MB alike, mostly on V8's own threads (CPU then exceeds wall time by
+ * about that much; a warm run's CPU equals its wall time), so a fixed cost, not one per byte.
  */
 async function measure(text: string, kind: string, streamed: boolean, opts: { profileTo?: string; afterFullGc?: boolean } = {}): Promise<Run> {
   const { profileTo, afterFullGc = false } = opts;
@@ -188,7 +189,8 @@ export async function longToken(): Promise<void> {
   console.log(
     `CPU is the whole process; "relay" subtracts the delta feed's own cost (measured per input). Each case warms up on 64 KB and on one full reply, ` +
       `then runs ${RUNS} times (the median CPU: a service that has been answering), then once right after a full GC ("after GC": V8 re-optimizes ` +
-      'the relay on its compiler threads, a fixed cost). Lag: the worst of all runs.',
+      'the relay, mostly on its own threads, a fixed cost of about 100-200 ms whatever the reply\'s length). "relay" is an estimate within a few ms. ' +
+      'Lag: the worst of all runs.',
   );
   // BENCH_LONG_ONLY=prose/discord (either part may be left out) runs the matching cases, e.g. to profile one.
   const [onlyInput, onlyKind] = (process.env.BENCH_LONG_ONLY ?? '').split('/');
@@ -217,7 +219,9 @@ async function reportCase(text: string, inputName: string, kind: string, streame
   const lagP99 = Math.max(...all.map((r) => r.lagP99));
   const lagMax = Math.max(...all.map((r) => r.lagMax));
   const complete = all.every((r) => r.complete);
-  const relay = feed ? `relay ${(ms - feed.feed).toFixed(0).padStart(4)} ms   after GC ${(afterGc.ms - feed.feedAfterGc).toFixed(0).padStart(4)} ms   ` : ''.padEnd(37);
+  const relay = feed
+    ? `relay ${(ms - feed.feed).toFixed(0).padStart(4)} ms   after GC: CPU ${afterGc.ms.toFixed(0).padStart(4)} ms relay ${(afterGc.ms - feed.feedAfterGc).toFixed(0).padStart(4)} ms   `
+    : ''.padEnd(57);
   const unit = kind === 'mud' ? 'lines' : 'messages';
   console.log(
     `${inputName.padEnd(13)} ${kind.padEnd(9)} ${(streamed ? 'streamed' : 'finished').padEnd(9)} CPU ${ms.toFixed(0).padStart(5)} ms   ${relay}` +
