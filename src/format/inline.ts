@@ -30,6 +30,14 @@ const DELIMITERS: readonly Delimiter[] = [
   { marker: '_', style: 'italic', wordBound: true },
 ];
 
+/** The emphasis delimiter at `i` (the longer of `**` and `*` first), by its first character: this runs at every marker. */
+function delimiterAt(text: string, i: number): Delimiter | undefined {
+  const c = text.charCodeAt(i);
+  if (c !== 0x2a && c !== 0x5f && c !== 0x7e && c !== 0x7c) return undefined; // * _ ~ |
+  for (const d of DELIMITERS) if (text.startsWith(d.marker, i)) return d;
+  return undefined;
+}
+
 /** Text with no character that could start markup (a long reply is mostly such runs); an `h` only starts a URL. */
 const PLAIN_RUN = /[^`\\[!*_~|<h]*(?:h(?!ttps?:\/\/)[^`\\[!*_~|<h]*)*/y;
 /** Some markup may be in a text that matches this; one that does not is its own plain text. */
@@ -86,11 +94,12 @@ class InlineParser {
   parse(): InlineNode[] {
     const { text } = this;
     while (this.i < text.length) {
+      // test() and lastIndex, not exec(): no match array per run of plain text.
       PLAIN_RUN.lastIndex = this.i;
-      const run = PLAIN_RUN.exec(text);
-      if (run && run[0].length > 0) {
-        this.addText(run[0]);
-        this.i += run[0].length;
+      const runEnd = PLAIN_RUN.test(text) ? PLAIN_RUN.lastIndex : this.i;
+      if (runEnd > this.i) {
+        this.addText(text.slice(this.i, runEnd));
+        this.i = runEnd;
         continue;
       }
       const start = this.i;
@@ -111,7 +120,7 @@ class InlineParser {
     if ((ch === '[' || ch === '!') && this.links) {
       return this.sticky(LINK, (m) => ({ kind: 'link', url: m[2]!, children: this.children(m[1]!, false), source: m[0] }));
     }
-    const d = DELIMITERS.find((x) => text.startsWith(x.marker, i));
+    const d = delimiterAt(text, i);
     return d ? this.emphasis(d) : false;
   }
 

@@ -11,8 +11,13 @@ import { parseInline, type InlineNode, type InlineStyle } from './inline.js';
 const LINK_SCHEMES = /^(https?:\/\/|tg:\/\/|mailto:)/i;
 const TAGS: Record<InlineStyle, string> = { bold: 'b', italic: 'i', strike: 's', spoiler: 'tg-spoiler' };
 
+const HTML_SPECIAL = /[&<>]/;
+const HTML_SPECIALS = /[&<>]/g;
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** One pass, and none for text without a special character (most text nodes of a reply). */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return HTML_SPECIAL.test(text) ? text.replace(HTML_SPECIALS, (c) => HTML_ESCAPES[c]!) : text;
 }
 
 function escapeAttr(text: string): string {
